@@ -1,0 +1,13 @@
+from .base import *  # noqa: F403
+from .base import DATABASES, VAR_DIR
+
+BRIEFDESK_DEMO_MODE = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = VAR_DIR / "test-media"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory, so that a worker process started by a test sees the same database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+# Tests that need a worker start a real one (see conftest.py); the rest run tasks inline.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
