@@ -230,9 +230,7 @@ class SourceText(models.Model):
 
     def page_range(self, number):
         start = self.page_starts[number - 1]
-        end = (
-            self.page_starts[number] if number < len(self.page_starts) else len(self.full_text)
-        )
+        end = self.page_starts[number] if number < len(self.page_starts) else len(self.full_text)
         return start, end
 
     def page_text(self, number):

@@ -166,6 +166,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
     }
+    for _folder in ("queue", "processed"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 else:
     # Longer than the hard time limit, so that a running task is never delivered twice.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}

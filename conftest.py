@@ -1,0 +1,159 @@
+"""Shared pytest fixtures: corpus paths, admin users and a real Celery worker process."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+BASE_DIR = Path(__file__).resolve().parent
+CORPUS_DIR = BASE_DIR / "demo" / "corpus"
+KAZAKHSTAN_PDF = CORPUS_DIR / "chinas-image-in-kazakhstan.pdf"
+DIGITAL_TRADE_PDF = CORPUS_DIR / "china-soft-power-digital-trade.pdf"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path_factory):
+    """Each test writes uploads into its own media folder."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def kazakhstan_pdf():
+    return KAZAKHSTAN_PDF
+
+
+@pytest.fixture
+def digital_trade_pdf():
+    return DIGITAL_TRADE_PDF
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser("boss", "boss@example.com", "pw-boss-2026")
+
+
+@pytest.fixture
+def admin_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+@pytest.fixture
+def demo_accounts(db):
+    from sources import demo
+
+    demo.load_taxonomy()
+    demo.load_accounts(log=lambda message: None)
+
+
+def database_url_for_subprocess():
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] or ""
+    if db["PASSWORD"]:
+        auth += f":{db['PASSWORD']}"
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    return f"postgres://{auth}@{host}/{db['NAME']}"
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, settings, tmp_path):
+    """A real `celery worker` process on the project's broker and the test database.
+
+    Tests using it must commit their data (transactional_db), as the worker sees only what is
+    committed. Task calls from the test go to the broker instead of running inline."""
+    from config.celery import app
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url_for_subprocess(),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "PYTHONUNBUFFERED": "1",
+    }
+    log_path = tmp_path / "worker.log"
+    hostname = f"test-worker-{os.getpid()}@%h"
+    _purge(app)
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool",
+                "prefork",
+                "--concurrency",
+                "1",
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--hostname",
+                hostname,
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    app.conf.task_always_eager = False
+    try:
+        _wait_for_worker(app, process, log_path)
+        process.log_path = log_path
+        yield process
+    finally:
+        app.conf.task_always_eager = True
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def _purge(app):
+    broker_dir = settings.VAR_DIR / "broker"
+    if app.conf.broker_url.startswith("filesystem"):
+        shutil.rmtree(broker_dir, ignore_errors=True)
+        (broker_dir / "queue").mkdir(parents=True, exist_ok=True)
+        (broker_dir / "processed").mkdir(parents=True, exist_ok=True)
+    else:
+        with app.connection_for_write() as conn:
+            conn.default_channel.queue_purge("celery")
+
+
+def _wait_for_worker(app, process, log_path, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"The worker exited early:\n{log_path.read_text()[-3000:]}")
+        if b"ready." in log_path.read_bytes():
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"The worker did not start:\n{log_path.read_text()[-3000:]}")
+
+
+def wait_for(predicate, timeout=60, interval=0.2, message="condition"):
+    """Poll ``predicate`` until it returns a truthy value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"Timed out after {timeout}s waiting for {message}")

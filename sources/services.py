@@ -1,0 +1,323 @@
+"""Business logic of the source library, shared by the admin, the Celery task and the commands."""
+
+import contextlib
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils.html import format_html
+
+from .extraction import IngestionError, check_file, extract_document
+from .models import FootnoteMarker, Reference, Source, SourceText
+from .signals import source_text_changed
+
+logger = logging.getLogger(__name__)
+
+HASH_CHUNK = 1024 * 1024
+
+
+class DuplicateSourceError(IngestionError):
+    """The file is already in the library."""
+
+    def __init__(self, existing):
+        self.existing = existing
+        super().__init__(
+            f"This file is already in the library as source #{existing.pk}, “{existing.title}”."
+        )
+
+    def as_html(self):
+        return format_html(
+            "This file is already in the library as "
+            '<a href="{}">source #{}, “{}”</a>. Edit that source instead.',
+            reverse("wagtailsnippets_sources_source:edit", args=[self.existing.pk]),
+            self.existing.pk,
+            self.existing.title,
+        )
+
+
+def max_upload_bytes():
+    return settings.SOURCE_MAX_UPLOAD_MB * 1024 * 1024
+
+
+def sha256_of(fileobj):
+    digest = hashlib.sha256()
+    fileobj.seek(0)
+    for chunk in iter(lambda: fileobj.read(HASH_CHUNK), b""):
+        digest.update(chunk)
+    fileobj.seek(0)
+    return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def local_path(fileobj, filename):
+    """A path on disk holding ``fileobj``'s bytes: the file itself when it already is on disk
+    (a large upload, FileSystemStorage), otherwise a temporary copy (an upload held in memory,
+    object storage)."""
+    path = getattr(fileobj, "temporary_file_path", None)
+    if path:
+        yield Path(path())
+        return
+    with contextlib.suppress(NotImplementedError, ValueError, AttributeError):
+        name = getattr(fileobj, "path", None)
+        if name and os.path.exists(name):
+            yield Path(name)
+            return
+    suffix = Path(filename).suffix
+    with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
+        fileobj.seek(0)
+        shutil.copyfileobj(fileobj, tmp, HASH_CHUNK)
+        tmp.flush()
+        fileobj.seek(0)
+        yield Path(tmp.name)
+
+
+def inspect_upload(fileobj, filename, *, exclude_pk=None):
+    """Pre-flight check of an uploaded or local file, before anything is saved.
+
+    Returns ``(media_type, sha256, size)``; raises IngestionError (or DuplicateSourceError)
+    with a message for the analyst."""
+    with local_path(fileobj, filename) as path:
+        media_type = check_file(path, filename, max_bytes=max_upload_bytes())
+        size = path.stat().st_size
+    sha256 = sha256_of(fileobj)
+    existing = Source.objects.filter(file_sha256=sha256).exclude(pk=exclude_pk).first()
+    if existing:
+        raise DuplicateSourceError(existing)
+    return media_type, sha256, size
+
+
+def mark_file_changed(source, *, filename, media_type, sha256, size):
+    """Record a new file on the (unsaved or saved) source; ingestion starts after commit."""
+    source.original_filename = os.path.basename(filename)
+    source.media_type = media_type
+    source.file_sha256 = sha256
+    source.file_size = size
+    source.status = Source.Status.PENDING
+    source.progress = 0
+    source.status_message = "Waiting for a worker to extract the text."
+    source.error = ""
+
+
+def enqueue_ingestion(source):
+    """Ask a worker to ingest ``source`` once the current transaction has committed."""
+    from .tasks import ingest_source_task
+
+    source_id = source.pk
+
+    def send():
+        try:
+            ingest_source_task.delay(source_id)
+        except Exception:  # the broker is down: the source stays pending, and can be retried
+            logger.exception("Could not enqueue ingestion of source %s", source_id)
+            Source.objects.filter(pk=source_id, status=Source.Status.PENDING).update(
+                status_message="The task queue is unreachable; ingestion will start when it "
+                "is back (or use “Retry ingestion”)."
+            )
+
+    transaction.on_commit(send)
+
+
+def _set_status(source, status, **fields):
+    fields["status"] = status
+    Source.objects.filter(pk=source.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(source, name, value)
+
+
+def ingest_source(source_id):
+    """Extract, normalise and store the text of a source (the body of the ingestion task).
+
+    Idempotent: a source whose current text already comes from its current file is left alone.
+    Failures leave the source ``failed`` with a readable error and its older text untouched."""
+    source = Source.objects.select_related("current_text").filter(pk=source_id).first()
+    if source is None:
+        logger.info("Source %s no longer exists; nothing to ingest", source_id)
+        return None
+    if (
+        source.status == Source.Status.READY
+        and source.current_text
+        and source.current_text.file_sha256 == source.file_sha256
+    ):
+        return source
+
+    _set_status(
+        source, Source.Status.PROCESSING, progress=0, error="", status_message="Extracting text…"
+    )
+    step = {"last": -1}
+
+    def on_page(done, total):
+        percent = int(done * 100 / total) if total else 100
+        # One UPDATE per 5 % at most: progress is for people, not worth a query per page.
+        if percent >= step["last"] + 5 or done == total:
+            step["last"] = percent
+            Source.objects.filter(pk=source.pk).update(
+                progress=min(percent, 99), status_message=f"Extracting text: page {done} of {total}"
+            )
+
+    try:
+        with source.file.open("rb") as fileobj, local_path(fileobj, source.file.name) as path:
+            document = extract_document(
+                path,
+                media_type=source.media_type or None,
+                filename=source.original_filename or source.file.name,
+                on_page=on_page,
+            )
+    except IngestionError as exc:
+        _set_status(source, Source.Status.FAILED, error=str(exc), status_message="Failed")
+        return source
+    except SoftTimeLimitExceeded:
+        _set_status(
+            source,
+            Source.Status.FAILED,
+            error="Extraction took longer than the time limit; the document may be too large.",
+            status_message="Failed",
+        )
+        return source
+    except FileNotFoundError:
+        _set_status(
+            source,
+            Source.Status.FAILED,
+            error="The uploaded file is missing from storage; upload it again.",
+            status_message="Failed",
+        )
+        return source
+    except Exception as exc:
+        logger.exception("Ingestion of source %s failed", source.pk)
+        _set_status(
+            source,
+            Source.Status.FAILED,
+            error=f"Unexpected error while extracting the text ({type(exc).__name__}). "
+            "It has been logged for the developers.",
+            status_message="Failed",
+        )
+        return source
+
+    return _store_text(source, document)
+
+
+def _store_text(source, document):
+    with transaction.atomic():
+        source = Source.objects.select_for_update().get(pk=source.pk)
+        previous = source.current_text
+        version = (source.texts.aggregate(v=Max("version"))["v"] or 0) + 1
+        full_text = document.full_text
+        text = SourceText.objects.create(
+            source=source,
+            version=version,
+            full_text=full_text,
+            text_sha256=hashlib.sha256(full_text.encode("utf-8")).hexdigest(),
+            file_sha256=source.file_sha256 or "",
+            file_name=source.file.name,
+            page_starts=list(document.page_starts),
+            extractor=document.extractor,
+        )
+        references = Reference.objects.bulk_create(
+            [
+                Reference(
+                    text=text,
+                    number=ref.number,
+                    label=ref.label,
+                    content=ref.content,
+                    url=ref.url[:1000],
+                    page=ref.page,
+                    start=ref.start,
+                    end=ref.end,
+                )
+                for ref in document.references
+            ]
+        )
+        by_number = {ref.number: ref for ref in references}
+        repeated = []
+        for parsed in document.references:
+            if parsed.repeats and parsed.repeats in by_number:
+                ref = by_number[parsed.number]
+                ref.repeats = by_number[parsed.repeats]
+                repeated.append(ref)
+        Reference.objects.bulk_update(repeated, ["repeats"])
+        FootnoteMarker.objects.bulk_create(
+            [
+                FootnoteMarker(
+                    text=text,
+                    reference=by_number[marker.number],
+                    start=marker.start,
+                    end=marker.end,
+                    page=marker.page,
+                )
+                for marker in document.markers
+                if marker.number in by_number
+            ]
+        )
+        source.current_text = text
+        source.page_count = text.page_count
+        source.status = Source.Status.READY
+        source.progress = 100
+        source.error = ""
+        pages = "page" if text.page_count == 1 else "pages"
+        source.status_message = (
+            f"{text.page_count} {pages}, {len(references)} references, "
+            f"{len(full_text):,} characters"
+        )
+        source.save(
+            update_fields=[
+                "current_text",
+                "page_count",
+                "status",
+                "progress",
+                "error",
+                "status_message",
+                "updated_at",
+            ]
+        )
+        source_text_changed.send(sender=Source, source=source, old=previous, new=text)
+    return source
+
+
+def create_source_from_path(path, *, title=None, user=None, **metadata):
+    """Add a local file to the library (used by the commands). Raises IngestionError."""
+    path = Path(path)
+    if not path.is_file():
+        raise IngestionError(f"No such file: {path}")
+    with path.open("rb") as fileobj:
+        media_type, sha256, size = inspect_upload(fileobj, path.name)
+        source = Source(title=title or path.stem.replace("-", " ").replace("_", " "), **metadata)
+        source.created_by = user
+        mark_file_changed(
+            source, filename=path.name, media_type=media_type, sha256=sha256, size=size
+        )
+        source.file.save(path.name, File(fileobj), save=False)
+    source.save()
+    return source
+
+
+def delete_source(source):
+    """Delete a source and its stored file."""
+    storage, name = source.file.storage, source.file.name
+    source.delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def parse_partial_date(value):
+    """'2019' → (2019-01-01, year); '2019-02' → (2019-02-01, month); ISO date → (date, day)."""
+    import datetime
+
+    value = value.strip()
+    for fmt, precision in (
+        ("%Y-%m-%d", Source.DatePrecision.DAY),
+        ("%Y-%m", Source.DatePrecision.MONTH),
+        ("%Y", Source.DatePrecision.YEAR),
+    ):
+        try:
+            return datetime.datetime.strptime(value, fmt).date(), precision
+        except ValueError:
+            continue
+    raise ValueError(f"“{value}” is not a date: use YYYY, YYYY-MM or YYYY-MM-DD.")

@@ -1,0 +1,31 @@
+"""Ingestion through the real broker and a real `celery worker` process."""
+
+import pytest
+from django.urls import reverse
+
+from conftest import wait_for
+from sources.models import Source
+from sources.tests.test_library import upload_form
+
+pytestmark = pytest.mark.worker
+
+
+def test_upload_is_ingested_by_a_worker_process(
+    celery_worker_process, admin_client, digital_trade_pdf
+):
+    response = admin_client.post(
+        reverse("wagtailsnippets_sources_source:add"), upload_form(digital_trade_pdf)
+    )
+    assert response.status_code == 302
+    source = Source.objects.get()
+
+    def ready():
+        source.refresh_from_db()
+        return source.status in (Source.Status.READY, Source.Status.FAILED)
+
+    wait_for(ready, timeout=90, message="the worker to ingest the source")
+    log = celery_worker_process.log_path.read_text()
+    assert source.status == Source.Status.READY, (source.error, log[-2000:])
+    assert source.page_count == 14
+    assert "sources.ingest_source" in log
+    assert "succeeded" in log

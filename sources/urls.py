@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "sources"
+urlpatterns = [
+    path("<int:pk>/reader/", views.reader, name="reader"),
+    path("<int:pk>/status/", views.status, name="status"),
+    path("<int:pk>/retry/", views.retry, name="retry"),
+]
