@@ -48,6 +48,7 @@ BRIEFDESK_DEMO_MODE = env_bool("BRIEFDESK_DEMO_MODE", False)
 INSTALLED_APPS = [
     "taxonomy",
     "sources",
+    "evidence",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -164,9 +165,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 else:
     # Longer than the hard time limit, so that a running task is never delivered twice.

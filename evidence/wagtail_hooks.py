@@ -1,0 +1,194 @@
+import django_filters
+from django.utils.functional import cached_property
+from django.utils.text import capfirst
+from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.panels import FieldPanel, HelpPanel, InlinePanel, MultiFieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column
+from wagtail.search.backends import get_search_backend
+from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import CreateView, IndexView, SnippetViewSet
+
+from sources.models import Source
+from taxonomy.models import Country, Topic
+
+from . import services
+from .forms import EvidenceForm
+from .models import Evidence
+
+
+class EvidenceFilterSet(WagtailFilterSet):
+    source = django_filters.ModelChoiceFilter(queryset=Source.objects.order_by("title"))
+    countries = django_filters.ModelChoiceFilter(queryset=Country.objects.all(), label="Country")
+    topics = django_filters.ModelChoiceFilter(queryset=Topic.objects.all(), label="Topic")
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "source",
+            "countries",
+            "topics",
+            "kind",
+            "review_status",
+            "anchor_status",
+            "origin",
+        ]
+
+
+class EvidenceIndexView(IndexView):
+    def search_queryset(self, queryset):
+        # Full-text search over quote, claim, tags and source title (not only autocomplete).
+        if not self.is_searching:
+            return queryset
+        return get_search_backend().search(
+            self.search_query, queryset, order_by_relevance=not self.is_explicitly_ordered
+        )
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("source")
+
+
+class EvidenceCreateView(CreateView):
+    """Opens prefilled from a reader selection: ?source=ID&start=N&end=M."""
+
+    def get_initial(self):
+        initial = super().get_initial()
+        params = self.request.GET
+        source = Source.objects.filter(pk=_int(params.get("source"))).first()
+        if source is None:
+            return initial
+        initial["source"] = source
+        start, end = _int(params.get("start")), _int(params.get("end"))
+        text = source.current_text
+        if (
+            text
+            and start is not None
+            and end is not None
+            and 0 <= start < end <= len(text.full_text)
+        ):
+            initial.update(
+                quote=text.full_text[start:end], selection_start=start, selection_end=end
+            )
+        return initial
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class StatusColumn(Column):
+    cell_template_name = "evidence/admin/status_cell.html"
+
+
+class EvidenceViewSet(SnippetViewSet):
+    model = Evidence
+    icon = "openquote"
+    menu_label = "Evidence"
+    menu_order = 210
+    add_to_admin_menu = True
+    index_view_class = EvidenceIndexView
+    add_view_class = EvidenceCreateView
+    filterset_class = EvidenceFilterSet
+    list_display = [
+        Column("display_quote", label="Quote", classname="title"),
+        "source",
+        "page",
+        "kind",
+        StatusColumn("review_status", label="Status", sort_key="review_status"),
+        "updated_at",
+    ]
+    list_per_page = 50
+    ordering = ["source", "start"]
+    list_export = [
+        "quote",
+        "claim",
+        "source",
+        "page",
+        "start",
+        "end",
+        "kind",
+        "review_status",
+        "anchor_status",
+    ]
+    edit_handler = ObjectList(
+        [
+            HelpPanel(heading="Anchor", template="evidence/admin/anchor_panel.html"),
+            MultiFieldPanel(
+                [
+                    FieldPanel("source"),
+                    FieldPanel("quote"),
+                    FieldPanel("selection_start"),
+                    FieldPanel("selection_end"),
+                ],
+                heading="Quote",
+            ),
+            FieldPanel("claim"),
+            FieldPanel("kind"),
+            InlinePanel("figures", heading="Figures", label="Figure"),
+            MultiFieldPanel(
+                [FieldPanel("countries"), FieldPanel("topics"), FieldPanel("tags")],
+                heading="Taxonomy",
+            ),
+            FieldPanel("review_status"),
+        ],
+        base_form_class=EvidenceForm,
+    )
+
+
+register_snippet(EvidenceViewSet)
+
+
+class ReviewBulkAction(SnippetBulkAction):
+    models = [Evidence]
+    template_name = "evidence/admin/confirm_bulk_review.html"
+    status = None
+
+    def check_perm(self, snippet):
+        return self.request.user.has_perm("evidence.change_evidence")
+
+    @classmethod
+    def execute_action(cls, objects, user=None, **kwargs):
+        queryset = Evidence.objects.filter(pk__in=[obj.pk for obj in objects])
+        return services.set_review_status(queryset, cls.status, user=user), 0
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        noun = "piece" if num_parent_objects == 1 else "pieces"
+        return f"{num_parent_objects} {noun} of evidence {self.past_tense}."
+
+    @cached_property
+    def orphaned_count(self):
+        return sum(
+            1
+            for obj in self.actionable_objects
+            if obj.anchor_status == Evidence.AnchorStatus.ORPHANED
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["verb"] = capfirst(self.display_name)
+        context["accepting"] = self.status == Evidence.ReviewStatus.ACCEPTED
+        return context
+
+
+@hooks.register("register_bulk_action")
+class AcceptBulkAction(ReviewBulkAction):
+    display_name = "Accept"
+    action_type = "accept"
+    aria_label = "Accept the selected evidence"
+    action_priority = 10
+    status = Evidence.ReviewStatus.ACCEPTED
+    past_tense = "accepted"
+
+
+@hooks.register("register_bulk_action")
+class RejectBulkAction(ReviewBulkAction):
+    display_name = "Reject"
+    action_type = "reject"
+    aria_label = "Reject the selected evidence"
+    action_priority = 20
+    status = Evidence.ReviewStatus.REJECTED
+    past_tense = "rejected"
