@@ -1,11 +1,37 @@
-"""GET /healthz/: is the database reachable, and is the Celery broker?"""
+"""GET /healthz/: is the database reachable, and is the Celery broker?
+
+Answers 200 with {"status": "ok", ...} when both are, 503 otherwise. Used by the container
+health check (docker-compose.yml) and by load balancers, so it must answer quickly even when
+a dependency hangs: the broker check has its own socket timeouts and an overall deadline.
+"""
+
+import os
+import threading
 
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from config.celery import app as celery_app
+
+# Seconds: each broker socket operation, and the whole broker check.
+BROKER_TIMEOUT = 2.0
+BROKER_DEADLINE = 3.5
+
+# Passed to the transport on top of CELERY_BROKER_TRANSPORT_OPTIONS, so that a broker that
+# accepts the connection but never answers cannot block the check (redis, amqp).
+_TIMEOUT_OPTIONS = {
+    "socket_timeout": BROKER_TIMEOUT,
+    "socket_connect_timeout": BROKER_TIMEOUT,
+    "read_timeout": BROKER_TIMEOUT,
+    "write_timeout": BROKER_TIMEOUT,
+}
+
+
+def _error(exc):
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else repr(exc)
 
 
 def _database():
@@ -14,22 +40,54 @@ def _database():
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:
-        return {"ok": False, "error": str(exc).strip().splitlines()[0] if str(exc) else repr(exc)}
+        return {"ok": False, "error": _error(exc)}
     return {"ok": True, "vendor": connection.vendor}
 
 
+def _filesystem_folders(conn):
+    """kombu's filesystem transport 'connects' without touching the disk: check its folders."""
+    options = conn.transport_options or {}
+    folders = {options.get("data_folder_in", "data_in"), options.get("data_folder_out", "data_out")}
+    for folder in sorted(folders):
+        if not os.path.isdir(folder):
+            raise OSError(f"broker folder {folder} does not exist")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise OSError(f"broker folder {folder} is not writable")
+
+
+def _check_broker():
+    with celery_app.connection_for_write(
+        connect_timeout=BROKER_TIMEOUT, transport_options=_TIMEOUT_OPTIONS
+    ) as conn:
+        conn.ensure_connection(
+            max_retries=1, interval_start=0, interval_step=0, timeout=BROKER_TIMEOUT
+        )
+        transport = str(conn.transport_cls)
+        if conn.transport.driver_type == "filesystem":
+            _filesystem_folders(conn)
+    return {"ok": True, "transport": transport}
+
+
 def _broker():
-    try:
-        with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
-            transport = conn.transport_cls
-    except Exception as exc:
-        return {"ok": False, "error": str(exc).strip().splitlines()[0] if str(exc) else repr(exc)}
-    return {"ok": True, "transport": str(transport)}
+    result = {}
+
+    def target():
+        try:
+            result.update(_check_broker())
+        except Exception as exc:
+            result.update(ok=False, error=_error(exc))
+
+    # A daemon thread with a deadline: whatever the transport does, the view answers in time.
+    thread = threading.Thread(target=target, name="healthz-broker", daemon=True)
+    thread.start()
+    thread.join(BROKER_DEADLINE)
+    if thread.is_alive() or not result:
+        return {"ok": False, "error": f"no answer from the broker within {BROKER_DEADLINE:g} s"}
+    return result
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     checks = {"database": _database(), "broker": _broker()}
     healthy = all(check["ok"] for check in checks.values())

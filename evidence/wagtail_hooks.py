@@ -121,8 +121,6 @@ class EvidenceViewSet(SnippetViewSet):
                 [
                     FieldPanel("source"),
                     FieldPanel("quote"),
-                    FieldPanel("selection_start"),
-                    FieldPanel("selection_end"),
                 ],
                 heading="Quote",
             ),

@@ -1,0 +1,177 @@
+# Briefdesk: developer entry points. `make help` lists the targets.
+#
+# Dependencies: pyproject.toml declares the direct dependencies with the ranges we support;
+# requirements.lock is the constraints file: `pip freeze` of a working .venv, every package
+# (direct and transitive) at an exact version. `make install` installs exactly the lock, then
+# checks that it satisfies pyproject.toml. After changing pyproject.toml run `make lock`
+# (installs what the new ranges need into .venv and freezes it again) and commit both files.
+# The Dockerfile installs the runtime part of pyproject.toml with the lock as constraints.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+HONCHO := $(VENV)/bin/honcho
+STAMP := $(VENV)/.briefdesk-installed
+VAR_DIR := $(or $(BRIEFDESK_VAR_DIR),var)
+CHROMIUM := /usr/bin/chromium
+BROWSER_PACKAGES := chromium chromium-driver fonts-dejavu-core
+PORT ?= 8000
+ARGS ?=
+
+.PHONY: help install lock browsers var migrate demo run test lint format bench stack clean
+
+help: ## List the targets
+	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) \
+		| awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+# --- Python environment -------------------------------------------------------------------
+
+install: $(STAMP) ## Create .venv and install the exact versions of requirements.lock
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstalls only when requirements.lock or pyproject.toml is newer than the stamp.
+$(STAMP): requirements.lock pyproject.toml | $(PY)
+	$(PIP) install --disable-pip-version-check -r requirements.lock
+	$(PY) -c "$$CHECK_PYPROJECT"
+	@touch $@
+
+requirements.lock:
+	@if [ ! -x $(PY) ]; then \
+		echo "requirements.lock is missing and there is no $(VENV) to freeze." >&2; exit 1; fi
+	$(MAKE) lock
+
+lock: | $(PY) ## Install pyproject.toml's dependencies into .venv and freeze it to requirements.lock
+	$(PY) -c "$$PYPROJECT_REQUIREMENTS" > $(VENV)/pyproject-requirements.txt
+	$(PIP) install --disable-pip-version-check -r $(VENV)/pyproject-requirements.txt
+	$(PIP) freeze --exclude-editable --disable-pip-version-check \
+		| grep -viE '^(briefdesk|-e )' | LC_ALL=C sort -f > requirements.lock.tmp
+	mv requirements.lock.tmp requirements.lock
+	$(PY) -c "$$CHECK_PYPROJECT"
+	@touch $(STAMP)
+
+# Every requirement of pyproject.toml (dependencies and all extras), one per line.
+define PYPROJECT_REQUIREMENTS
+import tomllib
+project = tomllib.load(open("pyproject.toml", "rb"))["project"]
+extras = project.get("optional-dependencies", {}).values()
+print("\n".join(project["dependencies"] + [req for extra in extras for req in extra]))
+endef
+export PYPROJECT_REQUIREMENTS
+
+# Fails when an installed version (from the lock) is outside a range of pyproject.toml.
+define CHECK_PYPROJECT
+import sys, tomllib
+from importlib import metadata
+from packaging.requirements import Requirement
+project = tomllib.load(open("pyproject.toml", "rb"))["project"]
+extras = project.get("optional-dependencies", {}).values()
+wanted = [Requirement(r) for r in project["dependencies"] + [r for e in extras for r in e]]
+problems = []
+while wanted:
+    req = wanted.pop()
+    try:
+        version = metadata.version(req.name)
+    except metadata.PackageNotFoundError:
+        problems.append(f"{req}: not installed")
+        continue
+    if not req.specifier.contains(version, prereleases=True):
+        problems.append(f"{req}: {version} is installed")
+    for extra in req.extras:
+        for dep in map(Requirement, metadata.requires(req.name) or []):
+            if dep.marker and dep.marker.evaluate({"extra": extra}):
+                wanted.append(dep)
+if problems:
+    print("requirements.lock does not satisfy pyproject.toml:", *problems, sep="\n  ")
+    print("Run `make lock` and commit requirements.lock.")
+    sys.exit(1)
+endef
+export CHECK_PYPROJECT
+
+# --- Browsers for the Playwright tests --------------------------------------------------------
+# Playwright cannot download its own browsers here: the tests drive Debian's /usr/bin/chromium.
+
+browsers: ## Install Debian's Chromium and ChromeDriver if /usr/bin/chromium is missing
+	@if [ -x $(CHROMIUM) ]; then \
+		echo "Chromium: $(CHROMIUM) ($$($(CHROMIUM) --version 2>/dev/null || echo '?'))"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update && apt-get install -y $(BROWSER_PACKAGES) </dev/null; \
+	else \
+		echo "$(CHROMIUM) is missing and installing it needs root. Run:" >&2; \
+		echo "  sudo apt-get update && sudo apt-get install -y $(BROWSER_PACKAGES)" >&2; \
+		exit 1; \
+	fi
+
+# --- Database, demo, servers -------------------------------------------------------------------
+
+var: # Folders the settings and the filesystem broker expect
+	@mkdir -p $(VAR_DIR)/media $(VAR_DIR)/static $(VAR_DIR)/broker/queue $(VAR_DIR)/broker/processed
+
+migrate: install var ## Apply the migrations (SQLite in var/ unless DATABASE_URL is set)
+	$(PY) manage.py migrate --noinput
+
+demo: migrate ## Load the demo: taxonomy, demo accounts, sources and briefs
+	@if ! $(PY) manage.py help load_demo >/dev/null 2>&1; then \
+		echo "make demo: the management command 'load_demo' is not available:" >&2; \
+		$(PY) manage.py help load_demo 2>&1 | tail -n 3 >&2; \
+		exit 1; \
+	fi
+	$(PY) manage.py load_demo
+
+# honcho starts both processes in their own process groups and, on Ctrl-C, signals each
+# group, so nothing is left running. `-e /dev/null`: the production .env is not for dev.
+run: demo ## Set up, load the demo, then serve http://127.0.0.1:PORT (8000) with a worker
+	@echo "Briefdesk: http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/). Ctrl-C stops."
+	WEB_PORT=$(PORT) $(HONCHO) start -f Procfile.dev -e /dev/null
+
+# Production settings (DEBUG off) on this machine: gunicorn, a worker and beat, against
+# DATABASE_URL / CELERY_BROKER_URL (defaults: the local PostgreSQL database `briefdesk`, which
+# must exist, and Redis db 0). Without SECRET_KEY a random one is used for this run.
+# SECURE_SSL_REDIRECT defaults to false here, as there is no TLS proxy in front.
+stack: install var ## Run the production processes (gunicorn, worker, beat) locally
+	@export DJANGO_SETTINGS_MODULE=config.settings.production; \
+	export DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/briefdesk}"; \
+	export CELERY_BROKER_URL="$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}"; \
+	export ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}"; \
+	export SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-false}"; \
+	export SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}"; \
+	export WEB_PORT=$(PORT); \
+	echo "make stack: production settings; database and broker:" \
+		$$(echo "$$DATABASE_URL $$CELERY_BROKER_URL" | sed -E 's#//[^@/ ]*@#//***@#g'); \
+	$(PY) manage.py migrate --noinput; \
+	$(PY) manage.py collectstatic --noinput -v 0; \
+	echo "Briefdesk (production settings): http://127.0.0.1:$(PORT)/. Ctrl-C stops."; \
+	$(HONCHO) start -f Procfile.stack -e /dev/null
+
+# --- Quality ------------------------------------------------------------------------------------
+
+test: install browsers var ## Set up, then run the whole test suite (extra pytest args: ARGS=...)
+	@rc=0; $(VENV)/bin/pytest $(ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then \
+		echo "make test: pytest collected no tests (exit code 5): check testpaths/ARGS." >&2; \
+	fi; \
+	exit $$rc
+
+lint: install ## ruff check and ruff format --check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install ## Sort imports and format the code with ruff
+	$(VENV)/bin/ruff check --select I --fix .
+	$(VENV)/bin/ruff format .
+
+bench: migrate ## Run the benchmarks in bench/ and write bench/results.json (args: ARGS=...)
+	$(PY) bench/run.py $(ARGS)
+
+clean: ## Remove test artefacts and caches (keeps .venv, the dev database and media)
+	rm -rf $(VAR_DIR)/test-db.sqlite3* $(VAR_DIR)/test-media $(VAR_DIR)/ci test-artifacts \
+		.pytest_cache .ruff_cache .hypothesis
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
