@@ -4,6 +4,7 @@ from django.utils.text import capfirst
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, HelpPanel, InlinePanel, MultiFieldPanel, ObjectList
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column
 from wagtail.search.backends import get_search_backend
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
@@ -190,3 +191,28 @@ class RejectBulkAction(ReviewBulkAction):
     action_priority = 20
     status = Evidence.ReviewStatus.REJECTED
     past_tense = "rejected"
+
+
+class NeedsAttentionPanel(Component):
+    """Admin dashboard: what the library needs from analysts right now."""
+
+    name = "needs_attention"
+    order = 50
+    template_name = "evidence/admin/needs_attention_panel.html"
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        context["orphaned"] = Evidence.objects.needs_attention().count()
+        context["candidates"] = Evidence.objects.filter(
+            review_status=Evidence.ReviewStatus.CANDIDATE
+        ).count()
+        context["sources"] = Source.objects.exclude(status=Source.Status.READY).only(
+            "title", "status", "progress", "error"
+        )[:10]
+        return context
+
+
+@hooks.register("construct_homepage_panels")
+def add_needs_attention_panel(request, panels):
+    if request.user.has_perm("evidence.view_evidence"):
+        panels.append(NeedsAttentionPanel())

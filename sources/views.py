@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -10,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from . import services
-from .models import FootnoteMarker, Reference, Source
+from .models import FootnoteMarker, Reference, Source, SourceText
 
 
 def _source_for(request, pk, action="view"):
@@ -42,23 +41,24 @@ def _page_segments(text, page_number, markers):
 def reader(request, pk):
     source = _source_for(request, pk)
     text = source.current_text
+    version = request.GET.get("version", "")
+    if version.isdigit():
+        # Older text versions stay readable, to compare with what evidence once quoted.
+        text = get_object_or_404(SourceText, source=source, version=int(version))
     pages, references = [], []
     if text:
         markers = list(
             FootnoteMarker.objects.filter(text=text).select_related("reference").order_by("start")
         )
         pages = [_page_segments(text, n, markers) for n in range(1, text.page_count + 1)]
-        references = list(
-            Reference.objects.filter(text=text)
-            .select_related("repeats")
-            .prefetch_related(Prefetch("markers", queryset=FootnoteMarker.objects.only("page")))
-        )
+        references = list(Reference.objects.filter(text=text).select_related("repeats"))
     return TemplateResponse(
         request,
         "sources/admin/reader.html",
         {
             "source": source,
             "text": text,
+            "is_current": text is not None and text.pk == source.current_text_id,
             "pages": pages,
             "references": references,
             "versions": source.texts.order_by("-version").only("version", "created_at"),

@@ -319,3 +319,13 @@ class TestCandidatesAndReview:
         assert "Khorgos" in html
         assert "27 billion" not in html
         assert Source.objects.count() == 1
+
+
+def test_dashboard_lists_what_needs_attention(admin_client, tmp_path):
+    source = make_text_source(tmp_path, "\n\n".join(PARAGRAPHS))
+    anchor(source, "public opinion remained wary of Chinese investment")
+    replace_file(source, tmp_path, "Entirely different text about rainfall in Spain.")
+    html = admin_client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "Needs attention" in html
+    assert "<strong>1</strong> orphaned piece of evidence" in html
+    assert "?anchor_status=orphaned" in html

@@ -178,6 +178,14 @@ class TestUpload:
         # The old text stays for comparison.
         assert SourceText.objects.filter(source=source).count() == 2
         assert Reference.objects.filter(text__version=1, text__source=source).count() == 69
+        reader = reverse("sources:reader", args=[source.pk])
+        old_version = admin_client.get(reader, {"version": 1}).content.decode()
+        assert "You are reading an older text version (v1)" in old_version
+        assert "Agencia EFE" in old_version
+        assert "data-create-evidence" not in old_version
+        current = admin_client.get(reader).content.decode()
+        assert "A new version" in current and "older text version" not in current
+        assert admin_client.get(reader, {"version": 99}).status_code == 404
 
     def test_admin_search_finds_text_inside_the_document(self, admin_client, kazakhstan_pdf):
         source = services.create_source_from_path(kazakhstan_pdf, title="Untitled upload")
