@@ -216,3 +216,10 @@ class NeedsAttentionPanel(Component):
 def add_needs_attention_panel(request, panels):
     if request.user.has_perm("evidence.view_evidence"):
         panels.append(NeedsAttentionPanel())
+
+
+@hooks.register("register_admin_viewset")
+def register_evidence_chooser():
+    from .choosers import evidence_chooser_viewset
+
+    return evidence_chooser_viewset

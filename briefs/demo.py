@@ -1,0 +1,202 @@
+"""Demo briefs, read from ``demo/briefs.yaml`` (see the comment at its top for the format).
+
+Idempotent: a brief that exists (by slug) is left as it is, since editors may have changed it.
+Evidence is named by a fragment of its quote; a fragment that matches no accepted evidence, or
+more than one, stops the load with an error naming the brief, so that the demo never cites the
+wrong quote."""
+
+import re
+import uuid
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.db import transaction
+from django.utils.html import escape
+
+from evidence.models import Evidence
+from taxonomy.models import Country, Topic
+
+from .models import BriefAuthor, BriefIndexPage, BriefPage
+
+BRIEFS_FILE = Path(settings.BASE_DIR) / "demo" / "briefs.yaml"
+# [[cited words|fragment of the quote]] in paragraph text.
+CITE_RE = re.compile(r"\[\[(?P<words>[^|\]]+)\|(?P<fragment>[^\]]+)\]\]")
+STATES = {"published", "draft", "in_review", "rejected"}
+
+
+class DemoBriefError(Exception):
+    pass
+
+
+def _normal(text):
+    return " ".join(text.replace("\\", "").split()).lower()
+
+
+class EvidenceFinder:
+    def __init__(self):
+        self.evidence = [
+            (_normal(e.quote), e.pk)
+            for e in Evidence.objects.citable().only("pk", "quote").order_by("pk")
+        ]
+
+    def __call__(self, fragment, where):
+        wanted = _normal(fragment)
+        matches = [pk for quote, pk in self.evidence if wanted in quote]
+        if not matches:
+            raise DemoBriefError(f"{where}: no accepted evidence quotes “{fragment}”.")
+        if len(matches) > 1:
+            exact = [pk for quote, pk in self.evidence if quote == wanted]
+            if len(exact) == 1:
+                return exact[0]
+            raise DemoBriefError(
+                f"{where}: “{fragment}” matches {len(matches)} pieces of evidence; quote more."
+            )
+        return matches[0]
+
+
+def _richtext(html, find, where):
+    def replace(match):
+        evidence_id = find(match.group("fragment"), where)
+        return f'<a linktype="evidence" id="{evidence_id}">{escape(match.group("words"))}</a>'
+
+    return CITE_RE.sub(replace, html.strip())
+
+
+def _item(value):
+    return {"type": "item", "value": value, "id": str(uuid.uuid4())}
+
+
+def build_body(spec, find, where):
+    """The StreamField raw data of a brief from its YAML blocks."""
+    body = []
+    for index, block in enumerate(spec):
+        ((block_type, value),) = block.items()
+        at = f"{where}, block {index + 1} ({block_type})"
+        if block_type == "section":
+            from django.utils.text import slugify
+
+            data = {"heading": value, "anchor": slugify(value)[:80]}
+        elif block_type == "paragraph":
+            data = _richtext(value, find, at)
+        elif block_type == "evidence_quote":
+            data = {
+                "evidence": find(value["quote"], at),
+                "commentary": _richtext(value.get("commentary", ""), find, at),
+            }
+        elif block_type == "key_figure":
+            data = {
+                "evidence": find(value["quote"], at),
+                "figure": value.get("figure", 1),
+                "caption": value.get("caption", ""),
+            }
+        elif block_type == "chart":
+            data = {
+                "title": value["title"],
+                "chart_type": value.get("chart_type", "bar"),
+                "evidence": [_item(find(q, at)) for q in value["quotes"]],
+                "caption": value.get("caption", ""),
+            }
+        elif block_type == "key_findings":
+            data = {
+                "title": value.get("title", "Key findings"),
+                "items": [_item(_backed(item, find, at)) for item in value["items"]],
+            }
+        elif block_type == "recommendations":
+            data = {
+                "title": value.get("title", "Recommendations"),
+                "groups": [
+                    _item(
+                        {
+                            "addressee": group["addressee"],
+                            "items": [_item(_backed(i, find, at)) for i in group["items"]],
+                        }
+                    )
+                    for group in value["groups"]
+                ],
+            }
+        elif block_type == "table":
+            rows = [value["header"], *value["rows"]] if value.get("header") else value["rows"]
+            data = {
+                "data": rows,
+                "first_row_is_table_header": bool(value.get("header")),
+                "first_col_is_header": value.get("first_col_is_header", False),
+                "table_header_choice": "row" if value.get("header") else "neither",
+                "table_caption": value.get("caption", ""),
+            }
+        elif block_type == "callout":
+            data = {
+                "title": value["title"],
+                "body": _richtext(value["body"], find, at),
+                "tone": value.get("tone", "note"),
+            }
+        else:
+            raise DemoBriefError(f"{at}: unknown block type “{block_type}”.")
+        body.append({"type": block_type, "value": data, "id": str(uuid.uuid4())})
+    return body
+
+
+def _backed(item, find, where):
+    return {
+        "text": item["text"],
+        "evidence": find(item["quote"], where) if item.get("quote") else None,
+    }
+
+
+def read_entries(path=None):
+    entries = yaml.safe_load(Path(path or BRIEFS_FILE).read_text(encoding="utf-8")) or []
+    for entry in entries:
+        state = entry.get("state", "published")
+        if state not in STATES:
+            raise DemoBriefError(f"Brief “{entry.get('slug')}”: unknown state “{state}”.")
+    return entries
+
+
+def _index():
+    index = BriefIndexPage.objects.first()
+    if index is None:
+        raise DemoBriefError("There is no brief index page: run the migrations first.")
+    return index
+
+
+@transaction.atomic
+def load_briefs(log=print, path=None, user=None) -> dict[str, str]:
+    """Create or update the demo briefs; returns ``{slug: what happened}``."""
+    index = _index()
+    find = EvidenceFinder()
+    countries = {c.iso_code: c for c in Country.objects.all()}
+    topics = {t.slug: t for t in Topic.objects.all()}
+    outcome = {}
+    for entry in read_entries(path):
+        slug = entry["slug"]
+        where = f"Brief “{slug}”"
+        body = build_body(entry["body"], find, where)
+        fields = {
+            "title": entry["title"],
+            "standfirst": " ".join(entry["standfirst"].split()),
+            "kind": entry["kind"],
+            "publication_date": entry.get("publication_date"),
+        }
+        if BriefPage.objects.filter(slug=slug).exists():
+            # Never overwrite a brief that exists: editors may have changed it since.
+            outcome[slug] = "exists, left as it is"
+            continue
+        page = BriefPage(slug=slug, live=False, **fields)
+        page.body = body
+        index.add_child(instance=page)
+        page.countries.set([countries[code] for code in entry.get("countries", [])])
+        page.topics.set([topics[name] for name in entry.get("topics", [])])
+        page.authors.set(
+            [
+                BriefAuthor(name=a["name"], affiliation=a.get("affiliation", ""))
+                for a in entry["authors"]
+            ]
+        )
+        page.full_clean()
+        revision = page.save_revision(user=user, log_action=True)
+        state = entry.get("state", "published")
+        if state == "published":
+            revision.publish(user=user)
+        outcome[slug] = f"created, {state}"
+        log(f"Brief “{page.title}”: {outcome[slug]}")
+    return outcome

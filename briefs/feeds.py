@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.utils.feedgenerator import Atom1Feed
+
+from .services import published_briefs
+
+
+class LatestBriefsFeed(Feed):
+    feed_type = Atom1Feed
+    title = f"{settings.WAGTAIL_SITE_NAME}: latest briefs"
+    subtitle = "Evidence-backed policy briefs, newest first."
+    link = "/"
+
+    def items(self):
+        return published_briefs().prefetch_related("authors")[:20]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.standfirst
+
+    def item_link(self, item):
+        return item.url
+
+    def item_pubdate(self, item):
+        return item.first_published_at
+
+    def item_updateddate(self, item):
+        return item.last_published_at
+
+    def item_author_name(self, item):
+        return ", ".join(item.author_names) or None

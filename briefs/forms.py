@@ -1,0 +1,30 @@
+from django import forms
+
+from taxonomy.models import Country, Topic
+
+from .models import BriefPage
+
+
+class BriefFilterForm(forms.Form):
+    """Filters of the brief listing; bad values are reported on the form, never a 500."""
+
+    country = forms.ModelChoiceField(
+        Country.objects.all(), to_field_name="slug", required=False, empty_label="Any country"
+    )
+    topic = forms.ModelChoiceField(
+        Topic.objects.all(), to_field_name="slug", required=False, empty_label="Any topic"
+    )
+    kind = forms.ChoiceField(choices=[("", "Any kind"), *BriefPage.Kind.choices], required=False)
+    year = forms.IntegerField(required=False, min_value=1900, max_value=2999)
+
+    def filter(self, queryset):
+        data = self.cleaned_data
+        if data.get("country"):
+            queryset = queryset.filter(countries=data["country"])
+        if data.get("topic"):
+            queryset = queryset.filter(topics=data["topic"])
+        if data.get("kind"):
+            queryset = queryset.filter(kind=data["kind"])
+        if data.get("year"):
+            queryset = queryset.filter(publication_date__year=data["year"])
+        return queryset

@@ -1,0 +1,3 @@
+from .pages import BriefAuthor, BriefIndexPage, BriefPage, HomePage
+
+__all__ = ["BriefAuthor", "BriefIndexPage", "BriefPage", "HomePage"]

@@ -1,0 +1,296 @@
+"""The public site's pages: the home page, the brief index and the briefs themselves."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.functional import cached_property
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from taxonomy.models import Country, Topic
+
+from ..blocks import BriefStreamBlock
+from ..citations import build_notes
+
+
+class HomePage(RoutablePageMixin, Page):
+    """The site root: latest briefs, entry points by country and topic, and the site-wide
+    routes (country and topic pages, search, Atom feed)."""
+
+    intro = models.TextField(blank=True, help_text="A sentence or two under the site title.")
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    subpage_types = ["briefs.BriefIndexPage"]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        from .. import services
+
+        context = super().get_context(request, *args, **kwargs)
+        context["latest_briefs"] = services.with_listing_data(services.published_briefs()[:6])
+        context["countries"] = services.countries_with_briefs()
+        context["topics"] = services.topics_with_briefs()
+        context["brief_index"] = BriefIndexPage.objects.live().public().first()
+        return context
+
+    def get_sitemap_urls(self, request=None):
+        from .. import services
+
+        urls = super().get_sitemap_urls(request)
+        base = self.get_full_url(request).rstrip("/")
+        for name, terms in (
+            ("country", services.countries_with_briefs()),
+            ("topic", services.topics_with_briefs()),
+        ):
+            for term in terms:
+                urls.append({"location": base + self.reverse_subpage(name, args=[term.slug])})
+        return urls
+
+    @path("countries/<slug:slug>/", name="country")
+    def country(self, request, slug):
+        from .. import services
+
+        country = get_object_or_404(Country, slug=slug)
+        return self.render(
+            request,
+            context_overrides={
+                "term": country,
+                "term_kind": "country",
+                "page_obj": services.paginate(
+                    request, services.published_briefs().filter(countries=country)
+                ),
+                "evidence_count": country.evidence.citable().count(),
+            },
+            template="briefs/taxonomy_page.html",
+        )
+
+    @path("topics/<slug:slug>/", name="topic")
+    def topic(self, request, slug):
+        from .. import services
+
+        topic = get_object_or_404(Topic, slug=slug)
+        return self.render(
+            request,
+            context_overrides={
+                "term": topic,
+                "term_kind": "topic",
+                "page_obj": services.paginate(
+                    request, services.published_briefs().filter(topics=topic)
+                ),
+                "evidence_count": topic.evidence.citable().count(),
+            },
+            template="briefs/taxonomy_page.html",
+        )
+
+    @path("search/", name="search")
+    def search(self, request):
+        from .. import services
+
+        query = (request.GET.get("q") or "").strip()[:200]
+        results = services.search_briefs(query) if query else BriefPage.objects.none()
+        return self.render(
+            request,
+            context_overrides={
+                "search_query": query,
+                "page_obj": services.paginate(request, results) if query else None,
+            },
+            template="briefs/search.html",
+        )
+
+    @path("feed/", name="feed")
+    def feed(self, request):
+        from ..feeds import LatestBriefsFeed
+
+        return LatestBriefsFeed()(request)
+
+
+class BriefIndexPage(Page):
+    """The list of briefs, with filters by country, topic, kind and year."""
+
+    intro = models.TextField(blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["briefs.HomePage"]
+    subpage_types = ["briefs.BriefPage"]
+
+    def get_context(self, request, *args, **kwargs):
+        from .. import services
+        from ..forms import BriefFilterForm
+
+        context = super().get_context(request, *args, **kwargs)
+        form = BriefFilterForm(request.GET or None)
+        briefs = services.published_briefs().child_of(self)
+        if form.is_bound and form.is_valid():
+            briefs = form.filter(briefs)
+        context["filter_form"] = form
+        context["page_obj"] = services.paginate(request, briefs)
+        return context
+
+
+class BriefPage(Page):
+    class Kind(models.TextChoices):
+        COUNTRY = "country", "Country brief"
+        TOPIC = "topic", "Topic brief"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.COUNTRY)
+    countries = ParentalManyToManyField(Country, blank=True, related_name="briefs")
+    topics = ParentalManyToManyField(Topic, blank=True, related_name="briefs")
+    standfirst = models.TextField(
+        max_length=600, help_text="Two or three sentences that say what the brief finds."
+    )
+    publication_date = models.DateField(
+        null=True, blank=True, help_text="Shown on the brief; set to the day of first publication."
+    )
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    cover_image_alt = models.CharField(
+        max_length=250, blank=True, help_text="Describe the cover image for screen readers."
+    )
+    body = StreamField(BriefStreamBlock(), blank=False)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("standfirst"),
+        MultiFieldPanel(
+            [
+                FieldPanel("kind"),
+                FieldRowPanel([FieldPanel("countries"), FieldPanel("topics")]),
+                FieldPanel("publication_date"),
+            ],
+            heading="Classification",
+        ),
+        InlinePanel("authors", heading="Authors", label="Author", min_num=1),
+        MultiFieldPanel(
+            [FieldPanel("cover_image"), FieldPanel("cover_image_alt")], heading="Cover"
+        ),
+        FieldPanel("body"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("standfirst", boost=3),
+        index.SearchField("body"),
+        index.RelatedFields("authors", [index.SearchField("name")]),
+        index.RelatedFields("countries", [index.SearchField("name")]),
+        index.RelatedFields("topics", [index.SearchField("name")]),
+        index.FilterField("kind"),
+        index.FilterField("publication_date"),
+    ]
+    parent_page_types = ["briefs.BriefIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        ordering = ["-publication_date", "-first_published_at"]
+
+    def clean(self):
+        super().clean()
+        if self.cover_image_id and not self.cover_image_alt.strip():
+            raise ValidationError({"cover_image_alt": "Describe the cover image for readers."})
+
+    def save(self, *args, **kwargs):
+        if self.live and self.publication_date is None:
+            self.publication_date = timezone.localdate()
+        super().save(*args, **kwargs)
+
+    # Content derived from the body ----------------------------------------------------------
+
+    @cached_property
+    def notes(self):
+        return build_notes(self.body)
+
+    @cached_property
+    def table_of_contents(self):
+        entries = []
+        for block in self.body:
+            if block.block_type == "section":
+                entries.append({"heading": block.value["heading"], "anchor": block.value["anchor"]})
+            elif block.block_type in ("key_findings", "recommendations"):
+                title = block.value["title"]
+                entries.append({"heading": title, "anchor": _slug(title)})
+        return entries
+
+    @property
+    def key_findings(self):
+        return [block.value for block in self.body if block.block_type == "key_findings"]
+
+    @property
+    def recommendations(self):
+        return [block.value for block in self.body if block.block_type == "recommendations"]
+
+    @property
+    def display_date(self) -> datetime.date | None:
+        if self.publication_date:
+            return self.publication_date
+        if self.first_published_at:
+            return self.first_published_at.date()
+        return None
+
+    @property
+    def author_names(self):
+        return [author.name for author in self.authors.all()]
+
+    @property
+    def terms(self):
+        return [*self.countries.all(), *self.topics.all()]
+
+    def cite_as(self, request=None) -> str:
+        """ "Cite this brief": a plain-text citation in the site's style."""
+        names = self.author_names
+        who = (
+            ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+        ) or settings.BRIEFDESK_PUBLISHER
+        year = self.display_date.year if self.display_date else "n.d."
+        url = self.get_full_url(request) or ""
+        return (
+            f"{who} ({year}). {self.title}. {self.get_kind_display()}, "
+            f"{settings.BRIEFDESK_PUBLISHER}. {url}"
+        ).strip()
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["notes"] = self.notes
+        context["bibliography"] = self.notes.bibliography
+        context["toc"] = self.table_of_contents
+        context["cite_as"] = self.cite_as(request)
+        context["pdf"] = self.public_pdf()
+        return context
+
+    def public_pdf(self):
+        """The PDF of the live revision, when the PDF app has one (None otherwise)."""
+        from django.apps import apps
+
+        if not apps.is_installed("pdfs") or not self.live:
+            return None
+        from pdfs.services import live_pdf_status
+
+        return live_pdf_status(self)
+
+
+def _slug(text):
+    from django.utils.text import slugify
+
+    return slugify(text)[:80]
+
+
+class BriefAuthor(Orderable):
+    page = ParentalKey(BriefPage, on_delete=models.CASCADE, related_name="authors")
+    name = models.CharField(max_length=200)
+    affiliation = models.CharField(max_length=200, blank=True)
+
+    panels = [FieldRowPanel([FieldPanel("name"), FieldPanel("affiliation")])]
+
+    def __str__(self):
+        return self.name

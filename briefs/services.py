@@ -1,0 +1,54 @@
+"""Queries every public surface shares: only live, public briefs, ever."""
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+
+from taxonomy.models import Country, Topic
+
+from .models import BriefPage
+
+PER_PAGE = 10
+
+
+def published_briefs():
+    """Live briefs without view restrictions, newest first: the only briefs the public sees.
+
+    A brief with a newer draft is listed with its published fields (Wagtail keeps the live
+    content in the page row; drafts live in revisions)."""
+    return (
+        BriefPage.objects.live()
+        .public()
+        .order_by("-publication_date", "-first_published_at", "-pk")
+    )
+
+
+def with_listing_data(queryset):
+    return queryset.prefetch_related("countries", "topics", "authors")
+
+
+def countries_with_briefs():
+    live = published_briefs().values("pk")
+    return Country.objects.annotate(
+        brief_count=Count("briefs", filter=Q(briefs__in=live), distinct=True)
+    ).filter(brief_count__gt=0)
+
+
+def topics_with_briefs():
+    live = published_briefs().values("pk")
+    return Topic.objects.annotate(
+        brief_count=Count("briefs", filter=Q(briefs__in=live), distinct=True)
+    ).filter(brief_count__gt=0)
+
+
+def search_briefs(query):
+    """Full-text search over published briefs (PostgreSQL full text on PostgreSQL)."""
+    return published_briefs().search(query, order_by_relevance=True)
+
+
+def paginate(request, queryset, per_page=PER_PAGE):
+    """A page of results; an out-of-range or malformed page number gives the nearest page."""
+    paginator = Paginator(queryset, per_page)
+    page = paginator.get_page(request.GET.get("page"))
+    if hasattr(page.object_list, "prefetch_related"):
+        page.object_list = with_listing_data(page.object_list)
+    return page

@@ -1,0 +1,27 @@
+from django.urls import reverse_lazy
+from wagtail import hooks
+from wagtail.admin.rich_text.editors.draftail import features as draftail_features
+
+from .contentstate import ContentstateEvidenceConversionRule
+from .richtext import EvidenceLinkHandler
+
+
+@hooks.register("register_rich_text_features")
+def register_evidence_citation(features):
+    """The "Evidence" button of the brief editor: cites a piece of evidence inline."""
+    features.register_link_type(EvidenceLinkHandler)
+    features.register_editor_plugin(
+        "draftail",
+        "evidence",
+        draftail_features.EntityFeature(
+            {
+                "type": "EVIDENCE",
+                "icon": "openquote",
+                "description": "Cite evidence",
+                "chooserUrls": {"evidenceChooser": reverse_lazy("evidence_chooser:choose")},
+            },
+            js=["briefs/js/evidence-citation.js"],
+            css={"all": ["briefs/css/editor.css"]},
+        ),
+    )
+    features.register_converter_rule("contentstate", "evidence", ContentstateEvidenceConversionRule)
