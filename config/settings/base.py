@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "sources",
     "evidence",
     "briefs",
+    "review",
+    "pdfs",
     "wagtail.contrib.forms",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.table_block",
@@ -69,6 +71,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -197,6 +200,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = int(env("CELERY_TASK_SOFT_TIME_LIMIT", "600"))
 CELERY_TASK_TIME_LIMIT = int(env("CELERY_TASK_TIME_LIMIT", "660"))
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Periodic tasks, run by `celery beat` (one beat process per deployment).
+CELERY_BEAT_SCHEDULE = {
+    # Wagtail's scheduled publishing (go-live and expiry dates), every minute.
+    "publish-scheduled-pages": {"task": "review.tasks.publish_scheduled_pages", "schedule": 60.0},
+    # Re-enqueue PDFs left queued (for example when the broker was down at publication).
+    "sweep-queued-pdfs": {"task": "pdfs.tasks.sweep_queued_pdfs", "schedule": 60.0},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # REST framework -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
