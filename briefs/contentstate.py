@@ -3,6 +3,7 @@
 from draftjs_exporter import DOM
 from wagtail.admin.rich_text.converters.html_to_contentstate import LinkElementHandler
 
+from evidence.choosers import blocked_reason
 from evidence.models import Evidence
 
 
@@ -14,17 +15,32 @@ def evidence_citation_entity(props):
 
 
 class EvidenceCitationElementHandler(LinkElementHandler):
-    """database -> contentstate: the entity data the editor shows (the quote and its page)."""
+    """database -> contentstate: the entity data the editor shows (the quote, its page, a link to
+    the evidence, and why it may not be cited any more, when it may not)."""
 
     def get_attribute_data(self, attrs):
         try:
             evidence_id = int(attrs["id"])
-        except (KeyError, ValueError):
-            return {}
-        evidence = Evidence.objects.filter(pk=evidence_id).only("quote", "page").first()
+        except (KeyError, TypeError, ValueError):
+            return {"label": "Missing evidence", "missing": True}
+        evidence = (
+            Evidence.objects.filter(pk=evidence_id)
+            .only("quote", "page", "source_id", "review_status", "anchor_status")
+            .first()
+        )
         if evidence is None:
             return {"id": evidence_id, "label": "Missing evidence", "missing": True}
-        return {"id": evidence.pk, "label": str(evidence), "page": evidence.page}
+        data = {
+            "id": evidence.pk,
+            "label": str(evidence),
+            "page": evidence.page,
+            "source": evidence.source_id,
+            "url": evidence.get_admin_url(),
+        }
+        problem = blocked_reason(evidence)
+        if problem:
+            data["problem"] = f"{problem}. Saving will be refused until it is replaced."
+        return data
 
 
 ContentstateEvidenceConversionRule = {

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import yaml
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.html import escape
+from django.utils.text import slugify
 
 from evidence.models import Evidence
 from taxonomy.models import Country, Topic
@@ -74,8 +76,6 @@ def build_body(spec, find, where):
         ((block_type, value),) = block.items()
         at = f"{where}, block {index + 1} ({block_type})"
         if block_type == "section":
-            from django.utils.text import slugify
-
             data = {"heading": value, "anchor": slugify(value)[:80]}
         elif block_type == "paragraph":
             data = _richtext(value, find, at)
@@ -152,6 +152,38 @@ def read_entries(path=None):
     return entries
 
 
+def _messages(error) -> str:
+    """The messages of a (possibly nested, block-level) validation error, on one line."""
+    if hasattr(error, "as_json_data"):
+        data = error.as_json_data()
+        found = []
+
+        def walk(node):
+            if isinstance(node, dict):
+                for key, value in node.items():
+                    if key == "messages":
+                        found.extend(value)
+                    else:
+                        walk(value)
+            elif isinstance(node, list):
+                for value in node:
+                    walk(value)
+
+        walk(data)
+        if found:
+            return " ".join(found)
+    return " ".join(getattr(error, "messages", [str(error)]))
+
+
+def _terms(known, keys, kind, where):
+    unknown = [key for key in keys if key not in known]
+    if unknown:
+        raise DemoBriefError(
+            f"{where}: unknown {kind} {', '.join(unknown)} (known: {', '.join(sorted(known))})."
+        )
+    return [known[key] for key in keys]
+
+
 def _index():
     index = BriefIndexPage.objects.first()
     if index is None:
@@ -170,6 +202,12 @@ def load_briefs(log=print, path=None, user=None) -> dict[str, str]:
     for entry in read_entries(path):
         slug = entry["slug"]
         where = f"Brief “{slug}”"
+        if BriefPage.objects.filter(slug=slug).exists():
+            # Never overwrite a brief that exists: editors may have changed it since (and may
+            # have withdrawn evidence it cites, so its blocks are not even rebuilt).
+            outcome[slug] = "exists, left as it is"
+            log(f"Brief “{slug}”: {outcome[slug]}")
+            continue
         body = build_body(entry["body"], find, where)
         fields = {
             "title": entry["title"],
@@ -177,26 +215,32 @@ def load_briefs(log=print, path=None, user=None) -> dict[str, str]:
             "kind": entry["kind"],
             "publication_date": entry.get("publication_date"),
         }
-        if BriefPage.objects.filter(slug=slug).exists():
-            # Never overwrite a brief that exists: editors may have changed it since.
-            outcome[slug] = "exists, left as it is"
-            continue
         page = BriefPage(slug=slug, live=False, **fields)
         page.body = body
         index.add_child(instance=page)
-        page.countries.set([countries[code] for code in entry.get("countries", [])])
-        page.topics.set([topics[name] for name in entry.get("topics", [])])
+        page.countries.set(_terms(countries, entry.get("countries", []), "country", where))
+        page.topics.set(_terms(topics, entry.get("topics", []), "topic", where))
         page.authors.set(
             [
                 BriefAuthor(name=a["name"], affiliation=a.get("affiliation", ""))
                 for a in entry["authors"]
             ]
         )
-        page.full_clean()
+        try:
+            page.full_clean()
+            # Model validation leaves StreamField blocks alone: validate them as the editor
+            # does (evidence that may be cited, figures of key figures, chart units).
+            page.body = BriefPage._meta.get_field("body").stream_block.clean(page.body)
+        except ValidationError as error:
+            raise DemoBriefError(f"{where} does not validate: {_messages(error)}") from error
         revision = page.save_revision(user=user, log_action=True)
         state = entry.get("state", "published")
         if state == "published":
             revision.publish(user=user)
+        elif state in ("in_review", "rejected"):
+            from review.demo import put_in_review
+
+            put_in_review(page, state, log=log)
         outcome[slug] = f"created, {state}"
         log(f"Brief “{page.title}”: {outcome[slug]}")
     return outcome

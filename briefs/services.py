@@ -1,7 +1,7 @@
 """Queries every public surface shares: only live, public briefs, ever."""
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet, prefetch_related_objects
 
 from taxonomy.models import Country, Topic
 
@@ -49,6 +49,9 @@ def paginate(request, queryset, per_page=PER_PAGE):
     """A page of results; an out-of-range or malformed page number gives the nearest page."""
     paginator = Paginator(queryset, per_page)
     page = paginator.get_page(request.GET.get("page"))
-    if hasattr(page.object_list, "prefetch_related"):
+    if isinstance(page.object_list, QuerySet):
         page.object_list = with_listing_data(page.object_list)
+    else:  # search results are no queryset: prefetch on the page's objects
+        page.object_list = list(page.object_list)
+        prefetch_related_objects(page.object_list, "countries", "topics", "authors")
     return page

@@ -1,6 +1,7 @@
 from django.urls import reverse_lazy
 from wagtail import hooks
 from wagtail.admin.rich_text.editors.draftail import features as draftail_features
+from wagtail.admin.staticfiles import versioned_static
 
 from .contentstate import ContentstateEvidenceConversionRule
 from .richtext import EvidenceLinkHandler
@@ -20,8 +21,17 @@ def register_evidence_citation(features):
                 "description": "Cite evidence",
                 "chooserUrls": {"evidenceChooser": reverse_lazy("evidence_chooser:choose")},
             },
-            js=["briefs/js/evidence-citation.js"],
+            # The generic chooser modal's onload handlers (window.CHOOSER_MODAL_ONLOAD_HANDLERS),
+            # loaded by Wagtail only where a chooser widget is on the page.
+            js=[
+                versioned_static("wagtailadmin/js/chooser-modal.js"),
+                "briefs/js/evidence-citation.js",
+            ],
             css={"all": ["briefs/css/editor.css"]},
         ),
     )
     features.register_converter_rule("contentstate", "evidence", ContentstateEvidenceConversionRule)
+
+
+# Admin → Settings → API tokens (briefs/api/admin.py registers its own hooks).
+from .api import admin as _api_admin  # noqa: E402, F401

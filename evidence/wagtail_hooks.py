@@ -9,7 +9,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.search.backends import get_search_backend
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import CreateView, IndexView, SnippetViewSet
+from wagtail.snippets.views.snippets import CreateView, EditView, IndexView, SnippetViewSet
 
 from sources.models import Source
 from taxonomy.models import Country, Topic
@@ -74,6 +74,25 @@ class EvidenceCreateView(CreateView):
         return initial
 
 
+class EvidenceEditView(EditView):
+    @cached_property
+    def header_buttons(self):
+        # "Cited in N briefs", from Wagtail's reference index (inline citations and blocks).
+        from django.contrib.contenttypes.models import ContentType
+        from wagtail.admin.widgets import HeaderButton
+        from wagtail.models import Page, ReferenceIndex
+
+        briefs = (
+            ReferenceIndex.get_references_to(self.object)
+            .filter(base_content_type=ContentType.objects.get_for_model(Page))
+            .values("object_id")
+            .distinct()
+            .count()
+        )
+        label = f"Cited in {briefs} brief{'' if briefs == 1 else 's'}"
+        return [*super().header_buttons, HeaderButton(label, url=self.get_usage_url())]
+
+
 def _int(value):
     try:
         return int(value)
@@ -93,6 +112,7 @@ class EvidenceViewSet(SnippetViewSet):
     add_to_admin_menu = True
     index_view_class = EvidenceIndexView
     add_view_class = EvidenceCreateView
+    edit_view_class = EvidenceEditView
     filterset_class = EvidenceFilterSet
     list_display = [
         Column("display_quote", label="Quote", classname="title"),

@@ -5,9 +5,11 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import prefetch_related_objects
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -46,7 +48,7 @@ class HomePage(RoutablePageMixin, Page):
         from .. import services
 
         urls = super().get_sitemap_urls(request)
-        base = self.get_full_url(request).rstrip("/")
+        base = self.get_full_url(request)  # ends with "/"; reverse_subpage() has no leading one
         for name, terms in (
             ("country", services.countries_with_briefs()),
             ("topic", services.topics_with_briefs()),
@@ -129,7 +131,8 @@ class BriefIndexPage(Page):
         context = super().get_context(request, *args, **kwargs)
         form = BriefFilterForm(request.GET or None)
         briefs = services.published_briefs().child_of(self)
-        if form.is_bound and form.is_valid():
+        if form.is_bound:
+            form.is_valid()  # an invalid filter is reported; the valid ones still apply
             briefs = form.filter(briefs)
         context["filter_form"] = form
         context["page_obj"] = services.paginate(request, briefs)
@@ -259,14 +262,55 @@ class BriefPage(Page):
             f"{settings.BRIEFDESK_PUBLISHER}. {url}"
         ).strip()
 
+    def route(self, request, path_components):
+        # A private brief is not announced: a reader its login or group restriction turns away
+        # gets a 404 rather than a login page (a password restriction still asks for it).
+        result = super().route(request, path_components)
+        if not path_components:
+            for restriction in self.get_view_restrictions():
+                if (
+                    restriction.restriction_type != restriction.PASSWORD
+                    and not restriction.accept_request(request)
+                ):
+                    raise Http404
+        return result
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["notes"] = self.notes
-        context["bibliography"] = self.notes.bibliography
-        context["toc"] = self.table_of_contents
+        if not getattr(request, "is_preview", False):  # a preview's relations are its draft's
+            prefetch_related_objects([self], "authors", "countries", "topics")
+        # Lazy, so that a cached rendering of the body (see brief_cache_version) costs no query
+        # for the notes and no citeproc run for the bibliography.
+        context["notes"] = SimpleLazyObject(lambda: self.notes)
+        context["bibliography"] = SimpleLazyObject(lambda: self.notes.bibliography)
+        context["toc"] = SimpleLazyObject(lambda: self.table_of_contents)
+        context["note_refs_seen"] = set()  # the first reference to each note gets an id
         context["cite_as"] = self.cite_as(request)
         context["pdf"] = self.public_pdf()
+        context["publisher"] = settings.BRIEFDESK_PUBLISHER
+        context["brief_cache_version"] = self.brief_cache_version(request)
         return context
+
+    def brief_cache_version(self, request):
+        """The key of the cached body, notes and bibliography of the published revision; None
+        (no cache) for previews and anything that is not a published revision. It changes with
+        each publication and whenever cited evidence or its sources are edited."""
+        if getattr(request, "is_preview", False) or not self.live or not self.live_revision_id:
+            return None
+        from django.db.models import Count, Max
+
+        from evidence.models import Evidence
+
+        from ..citations import cited_evidence_ids
+
+        stamp = Evidence.objects.filter(pk__in=cited_evidence_ids(self.body)).aggregate(
+            count=Count("pk"), evidence=Max("updated_at"), source=Max("source__updated_at")
+        )
+        published = self.last_published_at.timestamp() if self.last_published_at else ""
+        return (
+            f"{self.pk}:{self.live_revision_id}:{published}:"
+            f"{stamp['count']}:{stamp['evidence']}:{stamp['source']}"
+        )
 
     def public_pdf(self):
         """The PDF of the live revision, when the PDF app has one (None otherwise)."""

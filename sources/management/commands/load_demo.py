@@ -1,6 +1,7 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from briefs import demo as briefs_demo
 from evidence import demo as evidence_demo
 from evidence import services as evidence_services
 from sources import demo
@@ -9,7 +10,7 @@ from sources import demo
 class Command(BaseCommand):
     help = (
         "Load the demo content (idempotent): taxonomy, the two corpus papers, their evidence "
-        "and candidates; demo accounts only when demo mode is on."
+        "and candidates, the demo briefs; demo accounts only when demo mode is on."
     )
 
     def handle(self, *args, **options):
@@ -18,7 +19,10 @@ class Command(BaseCommand):
 
         demo.load_taxonomy()
         sources = demo.load_sources(log=log)
-        counts = evidence_demo.load_evidence(log=log)
+        try:
+            counts = evidence_demo.load_evidence(log=log)
+        except evidence_demo.DemoEvidenceError as error:
+            raise CommandError(f"Demo evidence not loaded: {error}") from error
         for source in sources:
             added = evidence_services.propose_candidates(source.current_text)
             if added:
@@ -27,10 +31,16 @@ class Command(BaseCommand):
             demo.load_accounts(log=log)
         else:
             log("Demo mode is off (BRIEFDESK_DEMO_MODE): no demo accounts created.")
+        # After the accounts: the briefs that go through the workflow are moved by demo users.
+        try:
+            briefs = briefs_demo.load_briefs(log=log)
+        except briefs_demo.DemoBriefError as error:
+            raise CommandError(f"Demo briefs not loaded: {error}") from error
         for source in sources:
             log(
                 f"  #{source.pk} {source.title}: {source.get_status_display()} "
                 f"({source.status_message or source.error})"
             )
         log(f"  Accepted demo evidence: {counts}")
+        log(f"  Demo briefs: {len(briefs)} ({'; '.join(f'{s}: {o}' for s, o in briefs.items())})")
         self.stdout.write(self.style.SUCCESS("Demo content loaded."))

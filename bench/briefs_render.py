@@ -1,0 +1,328 @@
+"""Rendering a brief page: SQL queries and requests per second.
+
+1. SQL queries to render a brief with 10 and with 100 citations (same blocks otherwise),
+   through the Django test client with the rendered-brief cache empty: the two must be equal
+   (the notes cost a fixed number of queries), target ≤ 20; and with the cache warm.
+2. Requests per second of the 100-citation brief page, uncached and cached, next to a minimal
+   Django view ("ok") on the same server in the same run: gunicorn from .venv (2 sync workers,
+   the current settings and database) serving this module's WSGI app, which routes /bench/ok/
+   to the minimal view and everything else to the project's URLs. "Uncached" requests carry
+   X-Bench-Uncached, for which the template fragment cache is swapped for a dummy cache, so
+   both measurements hit the same process and code. A pool of HTTP client threads sends
+   requests for a few seconds per URL.
+
+The briefs, their evidence and source are created in the database for the run (the
+server must see them committed) and deleted at the end, whatever happens.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from django.http import HttpResponse
+from django.urls import include, path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+QUERY_TARGET = 20
+SECONDS_PER_URL = float(os.environ.get("BENCH_SECONDS", "5"))
+CLIENT_THREADS = 4
+SERVER_WORKERS = 2
+UNCACHED_HEADER = "X-Bench-Uncached"
+LOG_FILE = Path(tempfile.gettempdir()) / f"briefdesk-bench-briefs-render-{os.getpid()}.log"
+
+
+# The WSGI app the benchmark server runs (gunicorn bench.briefs_render:application) ----------
+
+
+def ok(request):
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def __getattr__(name):
+    # The URLconf of the benchmark server, built on first use (the project's URLs need Django
+    # set up, which importing this module for bench/run.py must not require).
+    if name == "urlpatterns":
+        return [path("bench/ok/", ok), path("", include("config.urls"))]
+    raise AttributeError(name)
+
+
+_app = None
+
+
+def application(environ, start_response):
+    global _app
+    if _app is None:
+        from django.conf import settings
+        from django.core.cache.backends.dummy import DummyCache
+        from django.core.cache.backends.locmem import LocMemCache
+        from django.core.wsgi import get_wsgi_application
+
+        _app = get_wsgi_application()
+        settings.ROOT_URLCONF = __name__
+        _app.fragments = LocMemCache("bench-fragments", {"TIMEOUT": 3600})
+        _app.dummy = DummyCache("bench-dummy", {})
+    from django.core.cache import caches
+
+    # Sync workers serve one request at a time per process, and caches are per thread.
+    uncached = environ.get("HTTP_" + UNCACHED_HEADER.upper().replace("-", "_"))
+    caches["template_fragments"] = _app.dummy if uncached else _app.fragments
+    return _app(environ, start_response)
+
+
+# Test content -----------------------------------------------------------------------------
+
+
+def _body(evidence, citations):
+    """Ten paragraphs sharing ``citations`` inline citations, three evidence quotes and key
+    findings with three backed items: the same blocks whatever the number of citations."""
+    from briefs.tests.conftest import block, cite, evidence_quote, item
+
+    cited = evidence[:citations]
+    per_paragraph = max(1, citations // 10)
+    body = []
+    for n in range(10):
+        chunk = cited[n * per_paragraph : (n + 1) * per_paragraph]
+        html = " ".join(
+            f"Claim {n}.{i} rests on {cite('a quote', e)}." for i, e in enumerate(chunk)
+        )
+        body.append(block("paragraph", f"<p>{html}</p>"))
+    body += [evidence_quote(e) for e in cited[:3]]
+    findings = [item({"text": f"Finding {i}.", "evidence": e.pk}) for i, e in enumerate(cited[:3])]
+    body.append(block("key_findings", {"title": "Key findings", "items": findings}))
+    return body
+
+
+def _create_content(tag):
+    from django.db.models.signals import post_save
+
+    from briefs.models import BriefIndexPage, BriefPage
+    from briefs.tests.conftest import make_brief, make_evidence, make_source
+
+    index = BriefIndexPage.objects.first()
+    if index is None:
+        raise RuntimeError("No brief index page: run the migrations first.")
+    source = make_source(
+        f"Benchmark source {tag}",
+        pages=[f"Benchmark statement {tag} number {n} is quoted here." for n in range(100)],
+    )
+    evidence = [
+        make_evidence(source, f"Benchmark statement {tag} number {n} is quoted here")
+        for n in range(100)
+    ]
+    # No PDF render for these briefs (pdfs queues one on every publication).
+    from pdfs.services import on_brief_saved
+
+    post_save.disconnect(on_brief_saved, sender=BriefPage, dispatch_uid="pdfs.on_brief_saved")
+    try:
+        briefs = {
+            n: make_brief(
+                index,
+                f"Benchmark brief {tag} with {n} citations",
+                _body(evidence, n),
+                slug=f"bench-{tag}-{n}",
+            )
+            for n in (10, 100)
+        }
+    finally:
+        post_save.connect(on_brief_saved, sender=BriefPage, dispatch_uid="pdfs.on_brief_saved")
+    return source, evidence, briefs
+
+
+def _delete_content(source, evidence, briefs):
+    from evidence.models import Evidence
+
+    for brief in briefs.values():
+        brief.delete()
+    Evidence.objects.filter(pk__in=[e.pk for e in evidence]).delete()
+    source.texts.all().delete()
+    source.delete()
+
+
+# Measurements ---------------------------------------------------------------------------
+
+
+def _query_counts(briefs):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    counts = {}
+    for n, brief in briefs.items():
+        client.get(brief.url)  # warm the per-process caches (content types, site root paths)
+        cache.clear()
+        client.get("/")  # site root paths back in the cache, the brief's fragments not
+        with CaptureQueriesContext(connection) as cold:
+            response = client.get(brief.url)
+        assert response.status_code == 200, response.status_code
+        assert f'id="note-{n}"' in response.content.decode()
+        with CaptureQueriesContext(connection) as warm:
+            client.get(brief.url)
+        counts[n] = (len(cold), len(warm))
+    return counts
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start_server(port):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.dev"),
+        "DEBUG": "false",
+        "PYTHONUNBUFFERED": "1",
+    }
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    log = open(LOG_FILE, "wb")  # noqa: SIM115 (the process holds it until it exits)
+    process = subprocess.Popen(
+        [
+            str(gunicorn),
+            "bench.briefs_render:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(SERVER_WORKERS),
+            "--worker-class",
+            "sync",
+            "--log-level",
+            "warning",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    return process
+
+
+def _wait_until_up(base, process, timeout=60):
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"The benchmark server exited early:\n{_log_tail()}")
+        try:
+            if requests.get(f"{base}/bench/ok/", timeout=10).status_code == 200:
+                return
+        except requests.RequestException:  # not listening yet, or still loading Django
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"The benchmark server did not start:\n{_log_tail()}")
+
+
+def _log_tail():
+    return LOG_FILE.read_text(errors="replace")[-3000:] if LOG_FILE.exists() else ""
+
+
+def _requests_per_second(url, headers=None, seconds=SECONDS_PER_URL):
+    """Requests per second that CLIENT_THREADS keep-alive clients get for ``seconds``, counted
+    from the moment every client has made its warm-up request."""
+    import requests
+
+    ready = threading.Barrier(CLIENT_THREADS + 1)
+    stop = threading.Event()
+    counts = [0] * CLIENT_THREADS
+    errors = []
+
+    def client(index):
+        session = requests.Session()
+        session.headers.update(headers or {})
+        try:
+            session.get(url, timeout=60)  # warm-up, not counted
+        finally:
+            ready.wait()
+        while not stop.is_set():
+            response = session.get(url, timeout=60)
+            if response.status_code != 200:
+                errors.append(response.status_code)
+                return
+            if not stop.is_set():
+                counts[index] += 1
+
+    with ThreadPoolExecutor(CLIENT_THREADS) as pool:
+        futures = [pool.submit(client, i) for i in range(CLIENT_THREADS)]
+        ready.wait()
+        started = time.perf_counter()
+        time.sleep(seconds)
+        stop.set()
+        done = sum(counts)
+        elapsed = time.perf_counter() - started
+        for future in futures:
+            future.result()
+    if errors:
+        raise RuntimeError(f"{url} answered {errors[0]}")
+    return done / elapsed
+
+
+def _throughput(brief):
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = _start_server(port)
+    try:
+        _wait_until_up(base, process)
+        brief_url = base + brief.url
+        return {
+            "ok": _requests_per_second(f"{base}/bench/ok/"),
+            "uncached": _requests_per_second(brief_url, {UNCACHED_HEADER: "1"}),
+            "cached": _requests_per_second(brief_url),
+        }
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def row(name, value, unit, baseline=None, target=None):
+    return {"name": name, "value": value, "unit": unit, "baseline": baseline, "target": target}
+
+
+def run():
+    tag = uuid.uuid4().hex[:8]
+    source, evidence, briefs = _create_content(tag)
+    try:
+        counts = _query_counts(briefs)
+        rates = _throughput(briefs[100])
+    finally:
+        _delete_content(source, evidence, briefs)
+    if counts[10][0] != counts[100][0]:
+        raise AssertionError(f"Query count grows with citations: {counts}")
+    return [
+        row("SQL queries, brief with 10 citations, uncached", counts[10][0], "queries",
+            target=QUERY_TARGET),
+        row("SQL queries, brief with 100 citations, uncached", counts[100][0], "queries",
+            target=QUERY_TARGET),
+        row("SQL queries, brief with 100 citations, cached", counts[100][1], "queries",
+            target=QUERY_TARGET),
+        row("minimal Django view (same server)", round(rates["ok"], 1), "req/s"),
+        row("brief page, 100 citations, uncached", round(rates["uncached"], 1), "req/s",
+            baseline=round(rates["ok"], 1)),
+        row("brief page, 100 citations, cached", round(rates["cached"], 1), "req/s",
+            baseline=round(rates["uncached"], 1)),
+    ]  # fmt: skip
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(BASE_DIR))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    import django
+
+    django.setup()
+    for result in run():
+        print(f"{result['name']:<55} {result['value']:>10} {result['unit']}")

@@ -1,0 +1,413 @@
+"""Reusable pieces for tests of the brief editor: test content built straight in the database,
+and the steps an analyst takes in the Wagtail admin with a real browser (Playwright).
+
+The browser steps are shared with the end-to-end journey test: keep them free of assertions
+about one test's data, and rely on roles, labels and the admin's own markup hooks."""
+
+import hashlib
+import re
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+
+from evidence.models import Evidence, EvidenceFigure
+from sources.models import Source, SourceText
+from taxonomy.models import Country, Topic
+
+ARTIFACTS_DIR = Path(settings.BASE_DIR) / "test-artifacts"
+
+# Test content ------------------------------------------------------------------------------
+
+
+def make_source(title, pages, **fields):
+    """A ready source whose extracted text is ``pages`` (a list of page strings)."""
+    full_text = "".join(pages)
+    starts, offset = [], 0
+    for page in pages:
+        starts.append(offset)
+        offset += len(page)
+    sha = hashlib.sha256(full_text.encode()).hexdigest()
+    source = Source.objects.create(
+        title=title,
+        file=f"sources/{title.lower().replace(' ', '-')}.txt",
+        status=Source.Status.READY,
+        progress=100,
+        page_count=len(pages),
+        **fields,
+    )
+    text = SourceText.objects.create(
+        source=source,
+        version=1,
+        full_text=full_text,
+        text_sha256=sha,
+        file_sha256=sha,
+        page_starts=starts,
+        extractor="test",
+    )
+    source.current_text = text
+    source.save(update_fields=["current_text"])
+    return source
+
+
+def make_evidence(
+    source,
+    quote,
+    *,
+    figures=(),
+    review_status=Evidence.ReviewStatus.ACCEPTED,
+    anchor_status=Evidence.AnchorStatus.EXACT,
+    kind=Evidence.Kind.FINDING,
+    countries=(),
+    topics=(),
+    claim="",
+):
+    """Evidence anchored at the first occurrence of ``quote`` in the source's current text.
+
+    ``figures`` are (value, unit, year, label) tuples."""
+    text = source.current_text
+    start = text.full_text.index(quote)
+    end = start + len(quote)
+    evidence = Evidence.objects.create(
+        source=source,
+        source_text=text,
+        quote=quote,
+        prefix=text.full_text[max(0, start - 32) : start],
+        suffix=text.full_text[end : end + 32],
+        start=start,
+        end=end,
+        page=text.page_for_offset(start),
+        text_sha256=text.text_sha256,
+        anchor_method="exact",
+        kind=Evidence.Kind.STATISTIC if figures else kind,
+        review_status=review_status,
+        anchor_status=anchor_status,
+        claim=claim,
+    )
+    for order, (value, unit, year, label) in enumerate(figures):
+        EvidenceFigure.objects.create(
+            evidence=evidence,
+            sort_order=order,
+            value=Decimal(str(value)),
+            unit=unit,
+            year=year,
+            label=label,
+        )
+    if countries:
+        evidence.countries.set(countries)
+    if topics:
+        evidence.topics.set(topics)
+    if countries or topics:
+        evidence.save()  # ParentalManyToManyField relations are written on save
+    return evidence
+
+
+STEPPE_PAGES = [
+    "Trade between China and Kazakhstan grew fast. "
+    "Chinese investment reached 27 billion dollars in 2018. "
+    "Public opinion remained wary of Chinese influence.\n",
+    "Kazakh exports to China were 9 billion dollars in 2019. "
+    "Survey respondents said Chinese loans lacked transparency.\n",
+    "Youth unemployment stood at 12 percent in 2020. "
+    "The government promised new jobs in logistics.\n",
+]
+DIGITAL_PAGES = [
+    "Digital trade rules shape soft power in the region. "
+    "Cross-border e-commerce grew by 30 percent in 2021.\n",
+]
+
+
+def editor_library():
+    """Two sources and evidence of every status, with figures, countries and topics."""
+    kazakhstan, _ = Country.objects.get_or_create(iso_code="KZ", defaults={"name": "Kazakhstan"})
+    china, _ = Country.objects.get_or_create(iso_code="CN", defaults={"name": "China"})
+    trade, _ = Topic.objects.get_or_create(name="Trade")
+    opinion, _ = Topic.objects.get_or_create(name="Public opinion")
+    steppe = make_source("Steppe Economics", STEPPE_PAGES)
+    digital = make_source("Digital Silk Road", DIGITAL_PAGES)
+    lib = {
+        "steppe": steppe,
+        "digital": digital,
+        "kazakhstan": kazakhstan,
+        "china": china,
+        "trade": trade,
+        "opinion": opinion,
+    }
+    lib["investment"] = make_evidence(
+        steppe,
+        "Chinese investment reached 27 billion dollars in 2018.",
+        figures=[(27e9, "USD", 2018, "Chinese investment")],
+        countries=[kazakhstan, china],
+        topics=[trade],
+        claim="Chinese investment in Kazakhstan is large.",
+    )
+    lib["exports"] = make_evidence(
+        steppe,
+        "Kazakh exports to China were 9 billion dollars in 2019.",
+        figures=[(9e9, "USD", 2019, "Kazakh exports")],
+        countries=[kazakhstan],
+        topics=[trade],
+    )
+    lib["opinion_quote"] = make_evidence(
+        steppe,
+        "Public opinion remained wary of Chinese influence.",
+        countries=[kazakhstan],
+        topics=[opinion],
+    )
+    lib["unemployment"] = make_evidence(
+        steppe,
+        "Youth unemployment stood at 12 percent in 2020.",
+        figures=[(12, "%", 2020, "Youth unemployment")],
+        countries=[kazakhstan],
+    )
+    lib["rejected"] = make_evidence(
+        steppe,
+        "Survey respondents said Chinese loans lacked transparency.",
+        review_status=Evidence.ReviewStatus.REJECTED,
+        countries=[kazakhstan],
+        topics=[opinion],
+    )
+    lib["orphaned"] = make_evidence(
+        steppe,
+        "The government promised new jobs in logistics.",
+        anchor_status=Evidence.AnchorStatus.ORPHANED,
+        countries=[kazakhstan],
+    )
+    lib["candidate"] = make_evidence(
+        steppe,
+        "Trade between China and Kazakhstan grew fast.",
+        review_status=Evidence.ReviewStatus.CANDIDATE,
+        countries=[kazakhstan, china],
+        topics=[trade],
+    )
+    lib["ecommerce"] = make_evidence(
+        digital,
+        "Cross-border e-commerce grew by 30 percent in 2021.",
+        figures=[(30, "%", 2021, "E-commerce growth")],
+        countries=[china],
+        topics=[trade],
+    )
+    lib["no_figures"] = make_evidence(
+        digital,
+        "Digital trade rules shape soft power in the region.",
+        countries=[china],
+        topics=[trade],
+    )
+    return lib
+
+
+# Browser steps (Playwright) ----------------------------------------------------------------
+
+
+def screenshot(page, name):
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS_DIR / f"{name}.png"), full_page=True)
+
+
+def open_new_brief(page, base_url, brief_index):
+    """Open the admin's "add a brief page" form under the brief index."""
+    page.goto(f"{base_url}/admin/pages/add/briefs/briefpage/{brief_index.pk}/")
+    page.locator("#body-root [data-streamfield-stream-container]").wait_for()
+
+
+def fill_brief_metadata(page, *, title, standfirst, author):
+    page.locator("#id_title").fill(title)
+    page.locator("#id_standfirst").fill(standfirst)
+    page.locator("#id_authors-0-name").fill(author)
+
+
+def _top_level_blocks(page):
+    return page.locator(
+        "#body-root > [data-streamfield-stream-container] > [data-streamfield-child]"
+    )
+
+
+def add_block(page, label):
+    """Add a block of type ``label`` (as the block picker names it) at the end of the body and
+    return its container."""
+    blocks = _top_level_blocks(page)
+    count = blocks.count()
+    page.locator(
+        "#body-root > [data-streamfield-stream-container] > div > button[title='Insert a block']"
+    ).last.click()
+    page.get_by_role("option", name=label, exact=True).click()
+    block = blocks.nth(count)
+    block.wait_for()
+    return block
+
+
+def add_section_heading(page, heading):
+    block = add_block(page, "Section heading")
+    block.get_by_role("textbox", name="Heading").fill(heading)
+    return block
+
+
+def add_text_block(page, text):
+    block = add_block(page, "Text")
+    block.get_by_role("textbox").first.click()
+    page.keyboard.type(text)
+    return block
+
+
+def select_words(page, block, words):
+    """Select ``words`` in the block's rich text editor by dragging the mouse across them."""
+    editor = block.locator(".public-DraftEditor-content").first
+    box = editor.evaluate(
+        """(root, words) => {
+            const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+            let node;
+            while ((node = walker.nextNode())) {
+                const at = node.data.indexOf(words);
+                if (at < 0) continue;
+                const rect = (from) => {
+                    const range = document.createRange();
+                    range.setStart(node, from);
+                    range.setEnd(node, from + 1);
+                    return range.getClientRects()[0];
+                };
+                const first = rect(at);
+                const last = rect(at + words.length - 1);
+                return {x1: first.left + 1, y1: first.top + first.height / 2,
+                        x2: last.right - 1, y2: last.top + last.height / 2};
+            }
+            return null;
+        }""",
+        words,
+    )
+    if box is None:
+        raise AssertionError(f"“{words}” is not in the text block")
+    selected = ""
+    for _attempt in range(3):
+        # Pause between attempts so that the presses do not count as a double or triple click
+        # (which selects a word or the whole paragraph).
+        page.wait_for_timeout(600)
+        page.mouse.move(box["x1"], box["y1"])
+        page.mouse.down()
+        page.mouse.move(box["x2"], box["y2"], steps=8)
+        page.mouse.up()
+        selected = page.evaluate("window.getSelection().toString()")
+        if selected == words:
+            return
+    raise AssertionError(f"Selected “{selected}” instead of “{words}”")
+
+
+def evidence_modal(page):
+    modal = page.get_by_role("dialog")
+    modal.get_by_role("heading", name="Choose evidence").wait_for()
+    return modal
+
+
+def choose_in_evidence_modal(page, quote, *, search=None, source=None, status=None):
+    """In the open evidence chooser: optionally filter and search, then choose ``quote``."""
+    modal = evidence_modal(page)
+    for label, value in (("Source", source), ("Status", status)):
+        if value is not None:
+            with page.expect_response(re.compile(r"/evidence_chooser/results/")):
+                modal.get_by_label(label).select_option(label=value)
+    if search is not None:
+        with page.expect_response(re.compile(r"/evidence_chooser/results/")):
+            modal.get_by_label("Search term").fill(search)
+    modal.locator("#search-results").get_by_role("link", name=quote[:40]).first.click()
+    modal.wait_for(state="hidden")
+
+
+def cite_evidence_inline(page, block, words, quote, *, search=None, source=None):
+    """Select ``words`` in a Text block, press the toolbar's "Cite evidence" button and choose
+    ``quote`` in the evidence chooser. Returns the citation as the editor shows it."""
+    select_words(page, block, words)
+    page.get_by_role("button", name="Cite evidence").click()
+    choose_in_evidence_modal(page, quote, search=search, source=source)
+    citation = block.locator(".EvidenceCitation", has_text=words).first
+    citation.wait_for()
+    return citation
+
+
+def choose_evidence_for(page, container, quote, **filters):
+    """Press the "Choose evidence" button of an evidence chooser inside ``container``."""
+    container.get_by_role("button", name="Choose evidence").first.click()
+    choose_in_evidence_modal(page, quote, **filters)
+    container.locator("[data-chooser-title]", has_text=quote[:40]).first.wait_for()
+
+
+def add_evidence_quote_block(page, quote, **filters):
+    block = add_block(page, "Evidence quote")
+    choose_evidence_for(page, block, quote, **filters)
+    return block
+
+
+def add_chart_block(page, *, title, quote, chart_type="Bar chart", **filters):
+    block = add_block(page, "Chart")
+    block.get_by_role("textbox", name="Title").fill(title)
+    block.get_by_role("combobox", name="Chart type").select_option(label=chart_type)
+    choose_evidence_for(page, block, quote, **filters)
+    return block
+
+
+def add_chart_evidence(page, block, quote, **filters):
+    """Add one more piece of evidence (a series point) at the end of a chart block's list."""
+    block.locator("[data-streamfield-list-add]").last.click()
+    choose_evidence_for(page, block, quote, **filters)
+
+
+def save_draft(page):
+    """Press "Save draft" and return the admin's message after the page reloads."""
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_load_state("load")
+    message = page.locator(".messages li").first
+    message.wait_for()
+    return message.inner_text()
+
+
+def more_actions(page):
+    """Open the page editor's action menu (the arrow next to "Save draft")."""
+    page.locator("footer .w-dropdown-button .w-dropdown__toggle").first.click()
+
+
+def workflow_action(page, label):
+    """Choose a workflow action (e.g. "Approve with comment") from the editor's action menu."""
+    more_actions(page)
+    page.locator("footer").get_by_role("button", name=label, exact=True).click()
+
+
+def submit_for_review(page):
+    """Submit the page open in the editor to its workflow; return the admin's message."""
+    more_actions(page)
+    with page.expect_navigation():
+        page.locator("footer button[name=action-submit]").click()
+    message = page.locator(".messages li").first
+    message.wait_for()
+    return message.inner_text()
+
+
+def approve_with_comment(page, comment):
+    """In the editor of a page awaiting the user's task: "Approve with comment", then send."""
+    workflow_action(page, "Approve with comment")
+    dialog = page.locator(".modal-dialog").filter(has=page.locator("textarea"))
+    dialog.locator("textarea[name=comment]").fill(comment)
+    # The modal posts the comment, then the admin moves on to another page.
+    with page.expect_navigation():
+        dialog.locator("button[type=submit], input[type=submit]").first.click()
+
+
+def site_tree():
+    """The home page and the brief index, as the migration makes them.
+
+    Tests on a transactional database (live_server) flush the tables, migration data included;
+    this puts the tree back when it is gone."""
+    from wagtail.models import Locale, Page, Site
+
+    from briefs.models import BriefIndexPage, HomePage
+
+    index = BriefIndexPage.objects.first()
+    if index is not None:
+        return index
+    Locale.objects.get_or_create(language_code="en")
+    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root"))
+    home = HomePage.objects.first()
+    if home is None:
+        home = root.add_child(instance=HomePage(title="Briefdesk", slug="home"))
+        Site.objects.filter(is_default_site=True).delete()
+        Site.objects.create(
+            hostname="localhost", root_page=home, is_default_site=True, site_name="Briefdesk"
+        )
+    return home.add_child(instance=BriefIndexPage(title="Briefs", slug="briefs"))
