@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 
 from taxonomy.models import Country, Topic
 
@@ -83,42 +83,6 @@ ACCOUNTS = {
     "editor": ("editor-demo-2026", "Editors", False),
     "admin": ("admin-demo-2026", "Administrators", True),
 }
-GROUP_PERMISSIONS = {
-    "Analysts": [
-        "wagtailadmin.access_admin",
-        "sources.add_source",
-        "sources.change_source",
-        "sources.view_source",
-        "evidence.add_evidence",
-        "evidence.change_evidence",
-        "evidence.view_evidence",
-        "taxonomy.view_country",
-        "taxonomy.view_topic",
-    ],
-    "Reviewers": [
-        "wagtailadmin.access_admin",
-        "sources.view_source",
-        "evidence.view_evidence",
-        "taxonomy.view_country",
-        "taxonomy.view_topic",
-    ],
-    "Editors": [
-        "wagtailadmin.access_admin",
-        "sources.add_source",
-        "sources.change_source",
-        "sources.view_source",
-        "evidence.add_evidence",
-        "evidence.change_evidence",
-        "evidence.view_evidence",
-        "taxonomy.add_country",
-        "taxonomy.change_country",
-        "taxonomy.view_country",
-        "taxonomy.add_topic",
-        "taxonomy.change_topic",
-        "taxonomy.view_topic",
-    ],
-    "Administrators": ["wagtailadmin.access_admin"],
-}
 
 
 def load_taxonomy():
@@ -160,16 +124,9 @@ def load_sources(log=print):
 
 
 def load_accounts(log=print):
+    """The demo users, put into the groups that review/migrations/0002 creates with their
+    permissions."""
     User = get_user_model()
-    for group_name, codenames in GROUP_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=group_name)
-        perms = []
-        for dotted in codenames:
-            app_label, codename = dotted.split(".")
-            perms.extend(
-                Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-            )
-        group.permissions.add(*perms)
     for username, (password, group_name, is_superuser) in ACCOUNTS.items():
         user, created = User.objects.get_or_create(
             username=username,

@@ -1,0 +1,316 @@
+"""The tasks of the "Brief review" workflow.
+
+1. ``EvidenceCheckTask``: automatic. It checks every citation of the submitted revision (see
+   ``review.services.check_revision``) when it starts, and approves or rejects itself at once.
+2. ``PeerReviewTask``: approvals from a configurable number of distinct reviewers, never from
+   the brief's author.
+3. ``EditorialSignOffTask``: Wagtail's group approval for editors; the end of the workflow
+   publishes (or schedules) the brief.
+
+The two human tasks re-run the evidence check when they start on a revision that the check has
+not seen (a resubmission after "Request changes" resumes at the task that rejected, not at the
+first task), and the sign-off checks once more the revision it is about to publish.
+"""
+
+from django import forms
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import AbstractGroupApprovalTask, Task, TaskState, WorkflowState
+
+
+class RequiredCommentForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=True,
+        widget=forms.Textarea({"rows": 4}),
+        help_text=_("Say what must change: the author receives this comment by email."),
+        error_messages={"required": _("Say what must change before the brief can go on.")},
+    )
+
+
+class EvidenceCheckTask(Task):
+    """Automatic: passes only when every cited piece of evidence is accepted, anchored, still
+    matches the text version it was quoted from, and its source is ready."""
+
+    admin_form_fields = Task.admin_form_fields
+
+    @classmethod
+    def get_task_state_class(cls):
+        return EvidenceCheckTaskState
+
+    def start(self, workflow_state, user=None):
+        from .services import check_revision, format_problems
+
+        task_state = super().start(workflow_state, user=user)
+        result = check_revision(task_state.revision)
+        task_state.problems = [problem.as_dict() for problem in result.problems]
+        task_state.checked_citations = result.checked
+        task_state.save(update_fields=["problems", "checked_citations"])
+        # update=False: WorkflowState.update() moves on (or stops) once start() returns a
+        # finished task state.
+        if result.problems:
+            task_state.reject(user=None, update=False, comment=format_problems(result.problems))
+        else:
+            task_state.approve(
+                user=None,
+                update=False,
+                comment=f"All {result.checked} citations hold."
+                if result.checked != 1
+                else "The citation holds.",
+            )
+        return task_state
+
+    def get_actions(self, obj, user):
+        return []  # nobody acts on an automatic task
+
+    @classmethod
+    def get_description(cls):
+        return _(
+            "Automatic: every cited piece of evidence must be accepted, anchored in its source's "
+            "current text and its source ready; otherwise the brief goes back with the list."
+        )
+
+    class Meta:
+        verbose_name = _("Evidence check task")
+        verbose_name_plural = _("Evidence check tasks")
+
+
+class EvidenceCheckTaskState(TaskState):
+    problems = models.JSONField(
+        default=list, blank=True, help_text="The itemised problems found by the check."
+    )
+    checked_citations = models.PositiveIntegerField(default=0)
+
+    def get_comment(self):
+        return self.comment
+
+    class Meta:
+        verbose_name = _("Evidence check task state")
+        verbose_name_plural = _("Evidence check task states")
+
+
+def brief_authors(obj, workflow_state=None):
+    """The users who count as the brief's author: its owner and who submitted it."""
+    authors = set()
+    if getattr(obj, "owner_id", None):
+        authors.add(obj.owner_id)
+    if workflow_state is None and hasattr(obj, "current_workflow_state"):
+        workflow_state = obj.current_workflow_state
+    if workflow_state is not None and workflow_state.requested_by_id:
+        authors.add(workflow_state.requested_by_id)
+    return authors
+
+
+class EvidenceGuardMixin:
+    """Re-run the evidence check when a human task starts on a revision it has not passed."""
+
+    def start(self, workflow_state, user=None):
+        check = evidence_check_task(workflow_state)
+        revision = workflow_state.content_object.get_latest_revision()
+        if check is not None and not _just_passed(check, workflow_state, revision):
+            # Run the check first (the evidence may have changed since: a source re-ingested,
+            # a quote orphaned); if it passes, WorkflowState.update() comes back here.
+            return check.start(workflow_state, user=user)
+        return super().start(workflow_state, user=user)
+
+
+def evidence_check_task(workflow_state):
+    return (
+        EvidenceCheckTask.objects.filter(
+            workflow_tasks__workflow=workflow_state.workflow, active=True
+        )
+        .order_by("workflow_tasks__sort_order")
+        .first()
+    )
+
+
+def _just_passed(check, workflow_state, revision):
+    """Whether the last task state of this workflow is the check passing on ``revision``."""
+    last = (
+        TaskState.objects.filter(workflow_state=workflow_state)
+        .order_by("-started_at", "-pk")
+        .values("task_id", "revision_id", "status")
+        .first()
+    )
+    return bool(
+        last
+        and last["task_id"] == check.pk
+        and last["revision_id"] == revision.pk
+        and last["status"] == TaskState.STATUS_APPROVED
+    )
+
+
+class PeerReviewTask(EvidenceGuardMixin, AbstractGroupApprovalTask):
+    required_approvals = models.PositiveSmallIntegerField(
+        _("approvals needed"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text=_("How many distinct reviewers must approve; the author never counts."),
+    )
+
+    admin_form_fields = [*AbstractGroupApprovalTask.admin_form_fields, "required_approvals"]
+
+    @classmethod
+    def get_task_state_class(cls):
+        return PeerReviewTaskState
+
+    def get_actions(self, obj, user):
+        if not user.is_authenticated or user.pk in brief_authors(obj):
+            return []
+        if not (user.is_superuser or self._user_in_groups(user)):
+            return []
+        actions = [("reject", _("Request changes"), True)]
+        state = self._current_state(obj)
+        if state is None or not state.approvals.filter(user=user).exists():
+            actions += [
+                ("approve", _("Approve"), False),
+                ("approve", _("Approve with comment"), True),
+            ]
+        return actions
+
+    def _current_state(self, obj):
+        return (
+            PeerReviewTaskState.objects.for_instance(obj)
+            .filter(task=self, status=TaskState.STATUS_IN_PROGRESS)
+            .order_by("-started_at", "-pk")
+            .first()
+        )
+
+    def get_form_for_action(self, action):
+        if action == "reject":
+            return RequiredCommentForm
+        return super().get_form_for_action(action)
+
+    def get_task_states_user_can_moderate(self, user, **kwargs):
+        states = super().get_task_states_user_can_moderate(user, **kwargs)
+        # The dashboard asks with a queryset of base TaskStates: reach the approvals through
+        # the multi-table child.
+        return states.exclude(workflow_state__requested_by=user).exclude(
+            peerreviewtaskstate__approvals__user=user
+        )
+
+    @transaction.atomic
+    def on_action(self, task_state, user, action_name, **kwargs):
+        task_state = PeerReviewTaskState.objects.select_for_update().get(pk=task_state.pk)
+        if task_state.status != TaskState.STATUS_IN_PROGRESS:
+            return None
+        comment = kwargs.get("comment", "") or ""
+        if action_name == "reject":
+            task_state.reject(user=user, comment=comment)
+        elif action_name == "approve":
+            PeerReviewApproval.objects.get_or_create(
+                task_state=task_state, user=user, defaults={"comment": comment}
+            )
+            count = task_state.approvals.count()
+            if count >= self.required_approvals:
+                task_state.approve(user=user, comment=task_state.approvals_summary())
+            else:
+                from wagtail.log_actions import log
+
+                log(
+                    instance=task_state.revision.as_object(),
+                    action="review.peer_approval",
+                    user=user,
+                    revision=task_state.revision,
+                    data={
+                        "count": count,
+                        "required": self.required_approvals,
+                        "comment": comment,
+                        "task": {"id": self.pk, "title": self.name},
+                    },
+                )
+        return None
+
+    @classmethod
+    def get_description(cls):
+        return _(
+            "Reviewers of the chosen groups approve or request changes; the task passes when "
+            "the set number of distinct reviewers (never the author) have approved."
+        )
+
+    class Meta:
+        verbose_name = _("Peer review task")
+        verbose_name_plural = _("Peer review tasks")
+
+
+class PeerReviewTaskState(TaskState):
+    def approvals_summary(self):
+        lines = []
+        for approval in self.approvals.select_related("user").order_by("created_at"):
+            who = approval.user.get_full_name() or approval.user.get_username()
+            lines.append(
+                f"Approved by {who}" + (f": {approval.comment}" if approval.comment else ".")
+            )
+        return "\n".join(lines)
+
+    class Meta:
+        verbose_name = _("Peer review task state")
+        verbose_name_plural = _("Peer review task states")
+
+
+class PeerReviewApproval(models.Model):
+    """One reviewer's approval of one round of peer review."""
+
+    task_state = models.ForeignKey(
+        PeerReviewTaskState, on_delete=models.CASCADE, related_name="approvals"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task_state", "user"], name="review_one_approval_per_reviewer"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} approved task state {self.task_state_id}"
+
+
+class EditorialSignOffTask(EvidenceGuardMixin, AbstractGroupApprovalTask):
+    """Wagtail's group approval, for editors; approving the last task publishes the brief."""
+
+    @transaction.atomic
+    def on_action(self, task_state, user, action_name, **kwargs):
+        if action_name == "approve":
+            from .services import check_revision, format_problems
+
+            workflow_state = task_state.workflow_state
+            revision = workflow_state.content_object.get_latest_revision()
+            result = check_revision(revision)
+            if result.problems:
+                # The evidence changed since the check (a source re-ingested, evidence
+                # rejected): never publish; back to the author with the list.
+                task_state.reject(
+                    user=None,
+                    comment="Publication stopped by the evidence check:\n"
+                    + format_problems(result.problems),
+                )
+                return None
+        return super().on_action(task_state, user, action_name, **kwargs)
+
+    def get_form_for_action(self, action):
+        if action == "reject":
+            return RequiredCommentForm
+        return super().get_form_for_action(action)
+
+    @classmethod
+    def get_description(cls):
+        return _("Members of the chosen groups give the final approval, which publishes.")
+
+    class Meta:
+        verbose_name = _("Editorial sign-off task")
+        verbose_name_plural = _("Editorial sign-off tasks")
+
+
+def current_workflow_state(page):
+    return (
+        WorkflowState.objects.for_instance(page)
+        .filter(status__in=[WorkflowState.STATUS_IN_PROGRESS, WorkflowState.STATUS_NEEDS_CHANGES])
+        .select_related("current_task_state")
+        .first()
+    )

@@ -1,0 +1,22 @@
+"""Periodic tasks of the review workflow (scheduled by Celery beat, see CELERY_BEAT_SCHEDULE)."""
+
+import io
+import logging
+
+from celery import shared_task
+from django.core.management import call_command
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="review.tasks.publish_scheduled_pages")
+def publish_scheduled_pages():
+    """Wagtail's scheduled publishing: publish revisions whose go-live date has come and
+    unpublish pages whose expiry date has passed. Publishing sends ``page_published``, on which
+    the PDF of the brief is made."""
+    out = io.StringIO()
+    call_command("publish_scheduled", stdout=out)
+    report = out.getvalue().strip()
+    if report and "No objects" not in report:
+        logger.info("Scheduled publishing: %s", " ".join(report.split()))
+    return report

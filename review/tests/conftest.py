@@ -1,0 +1,173 @@
+"""Fixtures of the review tests: a ready source, evidence anchored in it, briefs citing it, the
+demo accounts, and the edit form data the Wagtail admin posts."""
+
+import uuid
+
+import pytest
+from django.contrib.auth import get_user_model
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+
+from briefs.blocks import RICH_TEXT_FEATURES
+from briefs.models import BriefAuthor, BriefIndexPage, BriefPage
+from evidence import testing
+from evidence.services import reanchor_source_evidence
+from taxonomy.models import Country, Topic
+
+PAGES = [
+    "Chinese investment in Kazakhstan reached 19.2 billion dollars by 2017. "
+    "Most of it went into oil, gas and transport. ",
+    "Surveys show that 58 percent of respondents view the Khorgos hub favourably. "
+    "Attitudes in rural districts are more cautious. ",
+]
+QUOTE_1 = "Chinese investment in Kazakhstan reached 19.2 billion dollars by 2017."
+QUOTE_2 = "58 percent of respondents view the Khorgos hub favourably."
+
+
+def text_version(source, pages, version):
+    return testing.store_text(source, pages, version)
+
+
+def make_source(title="Kazakhstan survey", pages=PAGES):
+    return testing.make_source(title, pages)
+
+
+def make_evidence(source, quote):
+    return testing.make_evidence(source, quote, claim="What the quote shows.")
+
+
+def replace_source_text(source, pages):
+    """A new text version of the source (as after a file replacement), then re-anchoring as
+    the ingestion task does: quotes that are gone become orphaned."""
+    version = source.texts.count() + 1 if hasattr(source, "texts") else 2
+    new_text = text_version(source, pages, version)
+    source.current_text = new_text
+    source.save(update_fields=["current_text"])
+    return reanchor_source_evidence(source, new_text)
+
+
+def body_data(evidence_1, evidence_2, words="Investment grew fast"):
+    return [
+        {"type": "section", "value": {"heading": "Investment", "anchor": "investment"}},
+        {
+            "type": "paragraph",
+            "value": f'<p><a linktype="evidence" id="{evidence_1.pk}">{words}</a> since 2005.</p>',
+        },
+        {
+            "type": "evidence_quote",
+            "value": {"evidence": evidence_2.pk, "commentary": "<p>Opinion is mixed.</p>"},
+        },
+    ]
+
+
+def make_brief(owner, evidence_1, evidence_2, *, title="Kazakhstan and China", slug=None):
+    index = BriefIndexPage.objects.get()
+    page = BriefPage(
+        title=title,
+        slug=slug or f"brief-{uuid.uuid4().hex[:8]}",
+        standfirst="What Kazakhs think of Chinese investment, in figures.",
+        kind=BriefPage.Kind.COUNTRY,
+        owner=owner,
+        live=False,
+    )
+    page.body = body_data(evidence_1, evidence_2)
+    index.add_child(instance=page)
+    page.authors.set([BriefAuthor(name="Ada Analyst")])
+    page.save_revision(user=owner, log_action=True)
+    return BriefPage.objects.get(pk=page.pk)
+
+
+def edit_form_data(page, *, body=None, action=None, go_live_at="", **fields):
+    """What the admin's edit form posts for ``page`` (its latest revision), with changes."""
+    page = type(page).objects.get(pk=page.pk).get_latest_revision_as_object()
+    raw = body if body is not None else list(page.body.raw_data)
+    items = []
+    for child in raw:
+        kind, value = child["type"], child["value"]
+        if kind == "paragraph":
+            value = rich_text(value, features=RICH_TEXT_FEATURES)
+        elif kind == "evidence_quote":
+            value = {
+                "evidence": value["evidence"],
+                "commentary": rich_text(
+                    value.get("commentary") or "", features=["bold", "italic", "link"]
+                ),
+            }
+        items.append((kind, value))
+    data = {
+        "title": page.title,
+        "slug": page.slug,
+        "seo_title": "",
+        "search_description": "",
+        "standfirst": page.standfirst,
+        "kind": page.kind,
+        "countries": [c.pk for c in page.countries.all()],
+        "topics": [t.pk for t in page.topics.all()],
+        "publication_date": "",
+        "cover_image": "",
+        "cover_image_alt": "",
+        "go_live_at": go_live_at,
+        "expire_at": "",
+        "authors": inline_formset([{"name": "Ada Analyst", "affiliation": ""}]),
+        "body": streamfield(items),
+        "comments": inline_formset([]),
+    }
+    data.update(fields)
+    data = nested_form_data(data)
+    if action:
+        data[action] = "1"
+    return {k: v for k, v in data.items() if v != [] or k in ("countries", "topics")}
+
+
+@pytest.fixture
+def accounts(demo_accounts):
+    User = get_user_model()
+    return {
+        name: User.objects.get(username=name) for name in ("analyst", "reviewer", "editor", "admin")
+    }
+
+
+@pytest.fixture
+def source(db):
+    return make_source()
+
+
+@pytest.fixture
+def evidence(source):
+    return make_evidence(source, QUOTE_1), make_evidence(source, QUOTE_2)
+
+
+@pytest.fixture
+def taxonomy(db):
+    country = Country.objects.get_or_create(iso_code="KZ", defaults={"name": "Kazakhstan"})[0]
+    topic = Topic.objects.get_or_create(name="Foreign investment")[0]
+    return country, topic
+
+
+def restore_migration_data():
+    """Transactional tests (live_server) flush every table, the data of migrations included:
+    put back the site tree (briefs/migrations/0002) and the groups and workflow (ours)."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.conf import settings
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Collection, Locale, Page, Site
+
+    from briefs.models import HomePage
+
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    if not Collection.objects.exists():
+        Collection.add_root(name="Root")
+    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root"))
+    home = HomePage.objects.first()
+    if home is None:
+        home = root.add_child(instance=HomePage(title="Briefdesk", slug="home"))
+        Site.objects.filter(is_default_site=True).delete()
+        Site.objects.create(
+            hostname="localhost", root_page=home, is_default_site=True, site_name="Briefdesk"
+        )
+    if not BriefIndexPage.objects.exists():
+        home.add_child(instance=BriefIndexPage(title="Briefs", slug="briefs"))
+    import_module("review.migrations.0002_groups_and_workflow").forwards(apps, None)

@@ -1,0 +1,112 @@
+"""The review workflow through the Wagtail admin in Chromium, as three different users: the
+analyst submits, the reviewer approves with a comment, the editor signs off, which publishes."""
+
+import uuid
+
+import pytest
+from django.conf import settings
+from wagtail.models import TaskState
+
+from briefs.models import BriefPage
+from conftest import admin_login
+
+from .conftest import (
+    QUOTE_1,
+    QUOTE_2,
+    make_brief,
+    make_evidence,
+    make_source,
+    restore_migration_data,
+)
+
+ARTIFACTS = settings.BASE_DIR / "test-artifacts"
+
+
+def shot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"review-{name}.png"), full_page=True)
+
+
+def more_actions(page):
+    """Open the editor's action menu (the arrow next to "Save draft")."""
+    page.locator("footer .w-dropdown-button .w-dropdown__toggle").first.click()
+
+
+def workflow_action(page, label):
+    more_actions(page)
+    page.locator("footer").get_by_role("button", name=label, exact=True).click()
+
+
+@pytest.mark.browser
+def test_review_flow_in_the_admin(live_server, browser, page, transactional_db):
+    from sources import demo
+
+    restore_migration_data()
+    demo.load_accounts(log=lambda message: None)
+    from django.contrib.auth import get_user_model
+
+    analyst = get_user_model().objects.get(username="analyst")
+    slug = f"kz-china-{uuid.uuid4().hex[:6]}"
+    source = make_source()
+    brief = make_brief(
+        analyst, make_evidence(source, QUOTE_1), make_evidence(source, QUOTE_2), slug=slug
+    )
+    base = live_server.url
+    edit = f"{base}/admin/pages/{brief.pk}/edit/"
+
+    # The analyst submits the draft for review.
+    admin_login(page, base, "analyst", "analyst-demo-2026")
+    page.goto(edit)
+    more_actions(page)
+    page.locator("footer button[name=action-submit]").click()
+    page.wait_for_load_state("load")
+    message = page.locator(".messages li").first
+    message.wait_for()
+    assert "submitted for moderation" in message.inner_text()
+    assert page.locator("footer button[name=action-publish]").count() == 0
+    shot(page, "1-analyst-submitted")
+    state = brief.current_workflow_state
+    assert state.current_task_state.task.name == "Peer review"
+
+    # The reviewer, in a browser of their own, approves with a comment.
+    reviewer_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    reviewer = reviewer_context.new_page()
+    reviewer.set_default_timeout(20_000)
+    try:
+        admin_login(reviewer, base, "reviewer", "reviewer-demo-2026")
+        reviewer.goto(edit)
+        workflow_action(reviewer, "Approve with comment")
+        dialog = reviewer.locator(".modal-dialog").filter(has=reviewer.locator("textarea"))
+        dialog.locator("textarea[name=comment]").fill("Sound and well sourced.")
+        shot(reviewer, "2-reviewer-comment")
+        dialog.locator("button[type=submit], input[type=submit]").first.click()
+        reviewer.wait_for_url(f"{base}/admin/**")
+        reviewer.wait_for_load_state("load")
+        shot(reviewer, "3-reviewer-approved")
+    finally:
+        reviewer_context.close()
+    state.refresh_from_db()
+    assert state.current_task_state.task.name == "Editorial sign-off"
+    peer = TaskState.objects.get(workflow_state=state, task__name="Peer review")
+    assert peer.status == TaskState.STATUS_APPROVED and "Sound and well sourced." in peer.comment
+
+    # The editor signs off: the brief is live.
+    editor_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    editor = editor_context.new_page()
+    editor.set_default_timeout(20_000)
+    try:
+        admin_login(editor, base, "editor", "editor-demo-2026")
+        editor.goto(edit)
+        workflow_action(editor, "Approve and Publish")
+        editor.wait_for_load_state("load")
+        editor.locator(".messages li").first.wait_for()
+        shot(editor, "4-editor-published")
+        public = editor_context.new_page()
+        public.goto(f"{base}/briefs/{slug}/")
+        assert "Kazakhstan and China" in public.title() or "Kazakhstan and China" in (
+            public.content()
+        )
+        shot(public, "5-public-brief")
+    finally:
+        editor_context.close()
+    assert BriefPage.objects.get(pk=brief.pk).live

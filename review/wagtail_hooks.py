@@ -1,0 +1,160 @@
+"""Admin side of the review workflow.
+
+- Briefs are published through the "Brief review" workflow only: the Publish action is taken
+  off the brief editor for everyone but administrators (superusers), and refused server-side
+  (the draft is still saved, so nothing is lost). An administrator's direct publication goes
+  through the evidence check too.
+- After a submission that the evidence check sent back, the analyst sees the itemised list.
+"""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.html import format_html, format_html_join
+from wagtail import hooks
+from wagtail.log_actions import LogFormatter
+from wagtail.models import TaskState
+
+from briefs.models import BriefIndexPage, BriefPage
+
+from .models import EvidenceCheckTaskState, current_workflow_state
+from .services import check_revision, problems_from_state
+
+WORKFLOW_ONLY = (
+    "Briefs are published through the “Brief review” workflow (evidence check, peer review, "
+    "editorial sign-off): your changes are saved as a draft; submit it for review."
+)
+
+
+def _is_brief_context(context):
+    page = context.get("page")
+    if page is not None:
+        return isinstance(page.specific_deferred, BriefPage)
+    parent = context.get("parent_page")
+    return parent is not None and isinstance(parent.specific_deferred, BriefIndexPage)
+
+
+@hooks.register("construct_page_action_menu")
+def hide_direct_publish(menu_items, request, context):
+    if request.user.is_superuser or not _is_brief_context(context):
+        return
+    menu_items[:] = [item for item in menu_items if item.name != "action-publish"]
+
+
+@hooks.register("before_publish_page")
+def gate_direct_publish(request, page):
+    if not isinstance(page.specific_deferred, BriefPage):
+        return None
+    if not request.user.is_superuser:
+        messages.error(request, WORKFLOW_ONLY)
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    result = check_revision(page.get_latest_revision())
+    if result.problems:
+        messages.error(request, _problem_list("Not published. ", result.problems))
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    return None
+
+
+@hooks.register("before_bulk_action")
+def gate_bulk_publish(request, action_type, objects, action_class_instance):
+    if action_type != "publish" or request.user.is_superuser:
+        return None
+    if any(isinstance(obj.specific_deferred, BriefPage) for obj in objects):
+        messages.error(request, WORKFLOW_ONLY)
+        return redirect("wagtailadmin_home")
+    return None
+
+
+@hooks.register("before_copy_page")
+def gate_copy_and_publish(request, page):
+    if (
+        request.method == "POST"
+        and request.POST.get("publish_copies")
+        and not request.user.is_superuser
+        and isinstance(page.specific_deferred, BriefPage)
+    ):
+        messages.error(request, WORKFLOW_ONLY)
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    return None
+
+
+def _problem_list(lead, problems):
+    return format_html(
+        "{}The evidence check found {} problem{}:<ul>{}</ul>",
+        lead,
+        len(problems),
+        "s" if len(problems) != 1 else "",
+        format_html_join(
+            "",
+            "<li>{}</li>",
+            (
+                (problem.text if problem.block_number else f"The brief {problem.problems[0]}.",)
+                for problem in problems
+            ),
+        ),
+    )
+
+
+def _report_evidence_check(request, page):
+    """After a (re)submission: tell the analyst when the evidence check sent the brief back."""
+    if not (
+        request.method == "POST"
+        and (request.POST.get("action-submit") or request.POST.get("action-restart-workflow"))
+        and isinstance(page.specific_deferred, BriefPage)
+    ):
+        return
+    state = current_workflow_state(page)
+    if state is None or state.current_task_state is None:
+        return
+    task_state = state.current_task_state.specific
+    if (
+        isinstance(task_state, EvidenceCheckTaskState)
+        and task_state.status == TaskState.STATUS_REJECTED
+    ):
+        problems = problems_from_state(task_state)
+        messages.error(request, _problem_list("Sent back to you. ", problems))
+
+
+@hooks.register("before_edit_page")
+def show_evidence_check_result(request, page):
+    """While the evidence check holds a brief back, its editor says why, item by item."""
+    if request.method != "GET" or not isinstance(page.specific_deferred, BriefPage):
+        return None
+    state = current_workflow_state(page)
+    if state is None or state.status != state.STATUS_NEEDS_CHANGES or not state.current_task_state:
+        return None
+    task_state = state.current_task_state.specific
+    if isinstance(task_state, EvidenceCheckTaskState):
+        messages.warning(
+            request,
+            _problem_list(
+                "The evidence check sent this brief back. ", problems_from_state(task_state)
+            ),
+        )
+    return None
+
+
+@hooks.register("after_edit_page")
+def after_edit(request, page):
+    _report_evidence_check(request, page)
+
+
+@hooks.register("after_create_page")
+def after_create(request, page):
+    _report_evidence_check(request, page)
+
+
+@hooks.register("register_log_actions")
+def register_review_actions(actions):
+    @actions.register_action("review.peer_approval")
+    class PeerApproval(LogFormatter):
+        label = "Peer review approval"
+
+        def format_message(self, log_entry):
+            data = log_entry.data
+            return (
+                f"Approved in peer review ({data.get('count')} of {data.get('required')} "
+                "approvals needed)"
+            )
+
+        def format_comment(self, log_entry):
+            return log_entry.data.get("comment", "")
