@@ -1,0 +1,190 @@
+"""A brief revision as a PDF: HTML from templates/pdfs/brief.html, then WeasyPrint with the
+safe URL fetcher (see fetcher.py) and the print stylesheet static/pdfs/print.css.
+
+Speed (measured by bench/pdf.py; the reasons are in its docstring): a render process (a Celery
+pool child) parses the print stylesheet and loads its six fonts into a fontconfig configuration
+once and reuses both for every brief it renders (``print_resources``), and before its first
+render it moves the objects it has so far (Django, Wagtail, their modules: about 250,000) to
+the garbage collector's permanent generation (``gc.freeze``): WeasyPrint allocates millions of
+objects, which trigger hundreds of collections per render, and the older collections would walk
+all of those again each time (about 10 % of a render). Freezing once, rather than around each
+render, keeps every render's own garbage collectable: freezing with a previous render's cycles
+still uncollected kept them alive (+70 MB on a 38-page brief)."""
+
+import gc
+import hashlib
+import io
+import logging
+import re
+import threading
+import urllib.parse
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .fetcher import BASE_URL, SafeURLFetcher, resolve
+
+logger = logging.getLogger(__name__)
+
+STYLESHEET = f"{settings.STATIC_URL}pdfs/print.css"
+# Tagged PDF for screen readers (PDF/UA-1: structure tree, language, title shown).
+PDF_VARIANT = "pdf/ua-1"
+# Site-relative links (href="/briefs/...") made absolute, so that they work from the PDF.
+RELATIVE_HREF_RE = re.compile(r'(<a\b[^>]*?\bhref=")(/(?!/)[^"]*)"', re.I)
+
+
+@dataclass
+class RenderedPDF:
+    data: bytes
+    page_count: int
+    sha256: str
+    refused: list = field(default_factory=list)
+
+    @property
+    def size(self):
+        return len(self.data)
+
+
+def site_root(page) -> str:
+    try:
+        site = page.get_site()
+    except Exception:  # a page outside any site (tests): fall back to the admin base URL
+        site = None
+    root = site.root_url if site is not None else settings.WAGTAILADMIN_BASE_URL
+    return (root or "").rstrip("/")
+
+
+def brief_context(page, revision, kind) -> dict:
+    """The template context of a brief revision (``page`` is ``revision.as_object()``)."""
+    from briefs.citations import build_notes
+
+    notes = build_notes(page.body)
+    authors = [author.name for author in page.authors.all()]
+    terms = [*page.countries.all(), *page.topics.all()]
+    is_preview = kind == "preview"
+    date = page.publication_date or (
+        page.first_published_at.date() if page.first_published_at else None
+    )
+    root = site_root(page)
+    url = page.url_path and page.get_url(None)
+    page_url = None if is_preview or not url else (url if "://" in url else root + url)
+    return {
+        "page": page,
+        "revision": revision,
+        "kind": kind,
+        "is_preview": is_preview,
+        "notes": notes,
+        "bibliography": notes.bibliography,
+        "toc": page.table_of_contents,
+        "authors": authors,
+        "terms": terms,
+        "keywords": [term.name for term in terms] + [page.get_kind_display()],
+        "date": date,
+        "created": page.first_published_at or revision.created_at,
+        # The revision's own time: a re-render of the same revision gives the same metadata.
+        "modified": revision.created_at,
+        "publisher": settings.BRIEFDESK_PUBLISHER,
+        "cite_as": page.cite_as(),
+        "page_url": page_url,
+        "stylesheet": STYLESHEET,
+        "language": (settings.LANGUAGE_CODE or "en").split("-")[0],
+    }
+
+
+def render_brief_html(page, revision, kind="public", *, link_stylesheet=True) -> str:
+    """The HTML of the PDF. ``link_stylesheet=False`` leaves out the <link> to the print
+    stylesheet, for html_to_pdf(..., print_stylesheet=True), which applies its parsed copy."""
+    context = brief_context(page, revision, kind)
+    if not link_stylesheet:
+        context["stylesheet"] = None
+    html = render_to_string("pdfs/brief.html", context)
+    root = site_root(page)
+    return RELATIVE_HREF_RE.sub(lambda m: f'{m.group(1)}{root}{m.group(2)}"', html)
+
+
+@dataclass
+class PrintResources:
+    key: tuple
+    font_config: object  # weasyprint.text.fonts.FontConfiguration
+    stylesheet: object  # weasyprint.CSS
+    refused: list
+
+
+_local = threading.local()  # Pango font maps must not be shared between threads
+
+
+def print_resources() -> PrintResources:
+    """The print stylesheet, parsed, with its fonts loaded in a FontConfiguration: made once per
+    thread and reused while the stylesheet file stays the same (a changed file, in development,
+    is parsed again with a new FontConfiguration). Loaded through the safe fetcher like the rest;
+    what it refused is reported with every render."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    url = urllib.parse.urljoin(BASE_URL, STYLESHEET)
+    stat = resolve(url).stat()
+    key = (url, stat.st_mtime_ns, stat.st_size)
+    cached = getattr(_local, "print_resources", None)
+    if cached is None or cached.key != key:
+        fetcher = SafeURLFetcher()
+        font_config = FontConfiguration()
+        stylesheet = CSS(url=url, url_fetcher=fetcher, font_config=font_config)
+        cached = PrintResources(key, font_config, stylesheet, fetcher.refused)
+        _local.print_resources = cached
+    return cached
+
+
+_frozen = False
+
+
+def freeze_startup_objects():
+    """Once per process, before its first render: see the module docstring."""
+    global _frozen
+    if not _frozen:
+        gc.collect()
+        gc.freeze()
+        _frozen = True
+
+
+def html_to_pdf(html: str, *, variant=PDF_VARIANT, print_stylesheet=False) -> RenderedPDF:
+    """Any HTML to PDF bytes through the safe fetcher: the one entry point to WeasyPrint.
+    ``print_stylesheet``: apply the brief print stylesheet with its fonts (print_resources)."""
+    import pypdf
+    from weasyprint import HTML
+
+    fetcher = SafeURLFetcher()
+    options = {}
+    refused = []
+    if print_stylesheet:
+        resources = print_resources()
+        options = {"font_config": resources.font_config, "stylesheets": [resources.stylesheet]}
+        refused = list(resources.refused)
+    freeze_startup_objects()
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(**options)
+    data = document.write_pdf(pdf_variant=variant, uncompressed_pdf=False)
+    page_count = len(document.pages)
+    del document  # the laid-out pages are the bulk of a render's memory
+    if not data.startswith(b"%PDF-") or page_count < 1:
+        raise RuntimeError("WeasyPrint produced no PDF.")
+    # A cheap structural check that the bytes are a readable PDF before anyone gets them.
+    pypdf.PdfReader(io.BytesIO(data), strict=False)
+    sha256 = hashlib.sha256(data).hexdigest()
+    return RenderedPDF(data, page_count, sha256, refused + fetcher.refused)
+
+
+def render_revision(revision, kind="public") -> RenderedPDF:
+    page = revision.as_object()
+    started = timezone.now()
+    html = render_brief_html(page, revision, kind, link_stylesheet=False)
+    rendered = html_to_pdf(html, print_stylesheet=True)
+    logger.info(
+        "Rendered %s PDF of “%s” revision %s: %s pages in %.2fs",
+        kind,
+        page.title,
+        revision.pk,
+        rendered.page_count,
+        (timezone.now() - started).total_seconds(),
+    )
+    return rendered
