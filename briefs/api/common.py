@@ -1,0 +1,306 @@
+"""What every endpoint of the public API shares: one error shape, conditional GET (ETag,
+Last-Modified, 304), Cache-Control, rate limits, pagination and id parsing."""
+
+import hashlib
+import logging
+import math
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
+
+# Largest values of the primary keys (Wagtail pages use 32-bit ids, our models 64-bit ones):
+# a larger id in a URL is a 404, never a database overflow error.
+MAX_PAGE_ID = 2**31 - 1
+MAX_BIG_ID = 2**63 - 1
+
+
+# Errors -------------------------------------------------------------------------------------------
+
+
+def _flatten(detail):
+    """DRF error details as plain lists of strings, keyed by parameter."""
+    if isinstance(detail, dict):
+        return {str(key): _flatten(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        flat = []
+        for item in detail:
+            value = _flatten(item)
+            flat.extend(value if isinstance(value, list) else [value])
+        return flat
+    return str(detail)
+
+
+def _summary(details):
+    if isinstance(details, dict):
+        parts = []
+        for key, value in details.items():
+            text = " ".join(value) if isinstance(value, list) else str(value)
+            parts.append(text if key == "non_field_errors" else f"{key}: {text}")
+        return "; ".join(parts)
+    if isinstance(details, list):
+        return " ".join(details)
+    return str(details)
+
+
+def error_body(status_code, code, message, details=None):
+    return {
+        "error": {
+            "status": status_code,
+            "code": code,
+            "message": message,
+            "details": details if details is not None else {},
+        }
+    }
+
+
+def exception_handler(exc, context):
+    """Every error as ``{"error": {"status", "code", "message", "details"}}``.
+
+    Validation errors (bad query parameters) list the message of each parameter in
+    ``details``; anything unexpected is logged and answered with the same shape and a 500."""
+    if isinstance(exc, Http404):
+        message = str(exc.args[0]) if exc.args and isinstance(exc.args[0], str) else None
+        exc = exceptions.NotFound(message or "Not found.")
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        logger.exception("Unexpected error in the API", exc_info=exc)
+        response = Response(
+            error_body(500, "server_error", "The server failed to answer this request."),
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
+        patch_cache_control(response, no_store=True)
+        return response
+    if isinstance(exc, exceptions.ValidationError):
+        details = _flatten(exc.detail)
+        if not isinstance(details, dict):
+            details = {"non_field_errors": details if isinstance(details, list) else [details]}
+        body = error_body(
+            response.status_code,
+            "invalid_parameter",
+            f"Invalid request: {_summary(details)}",
+            details,
+        )
+    else:
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        code = codes if isinstance(codes, str) else "error"
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        details = {}
+        if isinstance(exc, exceptions.Throttled):
+            wait = max(1, math.ceil(exc.wait or 1))
+            response["Retry-After"] = str(wait)
+            details = {"retry_after": wait}
+            detail = f"Too many requests: try again in {wait} second{'s' if wait != 1 else ''}."
+        body = error_body(response.status_code, code, str(_summary(_flatten(detail))), details)
+    response.data = body
+    patch_cache_control(response, no_store=True)
+    return response
+
+
+# Rate limits --------------------------------------------------------------------------------------
+
+
+class _SettingsRate:
+    """Reads its rate when asked, not at import (DRF's throttles copy the settings once, which
+    would make the rates impossible to change per environment in tests)."""
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope) or None
+
+    def __init__(self):
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+
+
+class AnonymousRateThrottle(_SettingsRate, AnonRateThrottle):
+    """Anonymous clients, counted per IP address (see NUM_PROXIES for proxies)."""
+
+    scope = "anon"
+
+
+class TokenRateThrottle(_SettingsRate, UserRateThrottle):
+    """Clients with an API token, counted per token user, at the higher "token" rate."""
+
+    scope = "token"
+
+    def get_cache_key(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return None  # anonymous: AnonymousRateThrottle counts them
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
+# Pagination ---------------------------------------------------------------------------------------
+
+
+class ApiPagination(PageNumberPagination):
+    """``?page=N&page_size=M`` (M from 1 to 100, default 20). A page beyond the last is a 404;
+    a page or size that is not a whole number in range is a 400."""
+
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+    invalid_page_message = "Page {page_number} does not exist: there are {num_pages} page(s)."
+
+    def _number(self, request, name, low, high):
+        raw = request.query_params.get(name)
+        if raw is None or raw == "":
+            return None
+        if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
+            raise exceptions.ValidationError(
+                {name: [f"Must be a whole number from {low} to {high}, not “{raw[:40]}”."]}
+            )
+        return int(raw)
+
+    def get_page_size(self, request):
+        size = self._number(request, self.page_size_query_param, 1, self.max_page_size)
+        return size or self.page_size
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        page_size = self.get_page_size(request)
+        number = self._number(request, self.page_query_param, 1, 10**9) or 1
+        paginator = self.django_paginator_class(queryset, page_size)
+        if number > 1 and number > paginator.num_pages:
+            raise exceptions.NotFound(
+                self.invalid_page_message.format(page_number=number, num_pages=paginator.num_pages)
+            )
+        self.page = paginator.page(min(number, max(paginator.num_pages, 1)))
+        return list(self.page)
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": self.page.paginator.count,
+                "page": self.page.number,
+                "pages": self.page.paginator.num_pages,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        link = {"type": "string", "format": "uri", "nullable": True}
+        return {
+            "type": "object",
+            "required": ["count", "page", "pages", "next", "previous", "results"],
+            "properties": {
+                "count": {"type": "integer", "description": "Results over all pages."},
+                "page": {"type": "integer", "description": "This page's number, from 1."},
+                "pages": {"type": "integer", "description": "The number of pages."},
+                "next": {**link, "description": "The next page, or null on the last."},
+                "previous": {**link, "description": "The previous page, or null on the first."},
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.page_query_param,
+                "in": "query",
+                "required": False,
+                "description": "Page number, from 1. A page beyond the last is a 404.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": 10**9},
+            },
+            {
+                "name": self.page_size_query_param,
+                "in": "query",
+                "required": False,
+                "description": f"Results per page, 1 to {self.max_page_size} "
+                f"(default {self.page_size}).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
+            },
+        ]
+
+
+# Ids ----------------------------------------------------------------------------------------------
+
+
+def parse_id(value, what, maximum=MAX_BIG_ID) -> int:
+    """A path's numeric id, or a 404 that says why (ids are whole numbers)."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit()):
+        raise exceptions.NotFound(
+            f"No {what} has the id “{text[:40]}”: ids are positive whole numbers."
+        )
+    if not 1 <= int(text) <= maximum:
+        raise exceptions.NotFound(f"No {what} has the id {text[:40]}.")
+    return int(text)
+
+
+# Conditional GET ----------------------------------------------------------------------------------
+
+
+class ConditionalGetMixin:
+    """ETag, Last-Modified and Cache-Control on every successful GET, and 304 Not Modified
+    for ``If-None-Match`` / ``If-Modified-Since``.
+
+    The ETag is a hash of the rendered representation, so it changes whenever anything shown
+    changes (a publication, an unpublication, an edited source, a new PDF). Last-Modified is
+    the time this server first served the current representation of the URL (kept in the
+    shared cache next to its ETag): it moves forward whenever the ETag changes, which data
+    timestamps cannot guarantee (an unpublished brief leaves no timestamp on the others)."""
+
+    cache_seconds = None
+    # Query parameters that may be given empty (an empty search is no search).
+    empty_allowed = frozenset({"q"})
+
+    def initial(self, request, *args, **kwargs):
+        # An empty value is no value: `?page_size=` or `?published_to=` is refused with the
+        # parameter named, like any other malformed value, rather than silently ignored.
+        empty = sorted(
+            name
+            for name, values in request.query_params.lists()
+            if name not in self.empty_allowed and any(not value.strip() for value in values)
+        )
+        if empty and request.method in ("GET", "HEAD"):
+            raise exceptions.ValidationError({name: ["This parameter is empty."] for name in empty})
+        super().initial(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method not in ("GET", "HEAD") or response.status_code != 200:
+            return response
+        response.render()
+        etag = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
+        last_modified = self._first_served(request, response, etag)
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(last_modified)
+        seconds = self.cache_seconds
+        if seconds is None:
+            seconds = getattr(settings, "API_CACHE_SECONDS", 60)
+        patch_cache_control(response, public=True, max_age=seconds)
+        not_modified = get_conditional_response(
+            request, etag=etag, last_modified=last_modified, response=response
+        )
+        if not_modified is not response and not_modified.status_code == 304:
+            for header in ("Cache-Control", "Vary", "Content-Location"):
+                if header in response:
+                    not_modified[header] = response[header]
+        return not_modified
+
+    @staticmethod
+    def _first_served(request, response, etag):
+        media_type = response.get("Content-Type", "")
+        key = (
+            "api:served:"
+            + hashlib.sha256(f"{request.get_full_path()}|{media_type}".encode()).hexdigest()
+        )
+        now = int(time.time())
+        seen = cache.get(key)
+        if seen and seen[0] == etag:
+            return seen[1]
+        cache.set(key, (etag, now), 7 * 24 * 3600)
+        return now

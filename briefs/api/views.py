@@ -1,0 +1,95 @@
+"""``/api/v1/briefs/``: the published briefs, and each one in full."""
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from briefs.models import BriefPage
+
+from . import services
+from .common import MAX_PAGE_ID, ApiPagination, ConditionalGetMixin, parse_id
+from .filters import BriefFilterSet
+from .serializers import BriefDetailSerializer, BriefSummarySerializer, error_responses
+
+LIST_ERRORS = error_responses(
+    e400="A query parameter has a bad value (see error.details).",
+    e404="A page beyond the last.",
+)
+DETAIL_ERRORS = error_responses(e404="No published brief here (unpublished, private or none).")
+SLUG_PARAMETER = OpenApiParameter(
+    "slug",
+    str,
+    OpenApiParameter.PATH,
+    description="The brief's slug, as in its address on the site (/briefs/<slug>/).",
+    pattern=r"^[-\w]+$",
+)
+
+
+class BriefViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
+    """Published briefs (live and without view restrictions), as last published: a newer
+    draft never shows here until it is published."""
+
+    lookup_field = "slug"
+    lookup_value_regex = r"[^/]+"
+    pagination_class = ApiPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = BriefFilterSet
+    serializer_class = BriefSummarySerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no database access
+            return BriefPage.objects.none()
+        return services.listing_queryset()
+
+    @extend_schema(
+        summary="List published briefs",
+        responses={200: BriefSummarySerializer(many=True), **LIST_ERRORS},
+    )
+    def list(self, request):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        data = [services.brief_summary(brief, request) for brief in page]
+        serializer = BriefSummarySerializer(data, many=True, context={"request": request})
+        return self.get_paginated_response(serializer.data)
+
+    def _detail(self, request, brief):
+        if brief is None:
+            raise NotFound("No published brief here.")
+        data = services.brief_detail(brief, request)
+        return Response(BriefDetailSerializer(data, context={"request": request}).data)
+
+    @extend_schema(
+        summary="A published brief, by slug",
+        parameters=[SLUG_PARAMETER],
+        responses={200: BriefDetailSerializer, **DETAIL_ERRORS},
+    )
+    def retrieve(self, request, slug=None):
+        # Slugs are unique among the briefs of one index page; should two index pages hold
+        # the same slug, the brief published first (lowest id) answers. Ids never collide.
+        brief = services.detail_queryset().filter(slug=slug).order_by("pk").first()
+        if brief is None:
+            raise NotFound(f"No published brief has the slug “{slug[:80]}”.")
+        return self._detail(request, brief)
+
+    @extend_schema(
+        summary="A published brief, by id",
+        parameters=[
+            OpenApiParameter(
+                "id",
+                int,
+                OpenApiParameter.PATH,
+                description="The brief's numeric id (the ``id`` field).",
+            )
+        ],
+        responses={200: BriefDetailSerializer, **DETAIL_ERRORS},
+    )
+    @action(detail=False, methods=["get"], url_path=r"by-id/(?P<id>[^/]+)", url_name="by-id")
+    def by_id(self, request, id=None):
+        pk = parse_id(id, "brief", MAX_PAGE_ID)
+        brief = services.detail_queryset().filter(pk=pk).first()
+        if brief is None:
+            raise NotFound(f"No published brief has the id {pk}.")
+        return self._detail(request, brief)

@@ -1,0 +1,37 @@
+"""``/api/v1/evidence/{id}/``: a piece of evidence that a published brief cites."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from briefs.api.common import ConditionalGetMixin, parse_id
+from briefs.api.serializers import error_responses
+from briefs.api.services import citation_index
+
+from . import services
+from .serializers import EvidenceSerializer
+
+
+class EvidenceViewSet(ConditionalGetMixin, viewsets.ViewSet):
+    """Evidence is public only while a published brief cites it; anything else is a 404,
+    whether it exists or not."""
+
+    lookup_value_regex = r"[^/]+"
+
+    @extend_schema(
+        summary="Evidence cited by a published brief",
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
+        responses={
+            200: EvidenceSerializer,
+            **error_responses(e404="No evidence with this id is cited in public."),
+        },
+    )
+    def retrieve(self, request, pk=None):
+        evidence_id = parse_id(pk, "evidence")
+        cited_by = citation_index(request).get(evidence_id)
+        evidence = services.public_evidence(evidence_id) if cited_by else None
+        if evidence is None:
+            raise NotFound(f"No published brief cites evidence {evidence_id}.")
+        data = services.evidence_data(evidence, cited_by, request)
+        return Response(EvidenceSerializer(data, context={"request": request}).data)

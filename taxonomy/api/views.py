@@ -1,0 +1,78 @@
+"""``/api/v1/countries/`` and ``/api/v1/topics/``: the terms that published briefs use, with
+their number of published briefs (terms with none are not listed)."""
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+
+from briefs.api.common import ApiPagination, ConditionalGetMixin
+from briefs.api.serializers import error_responses
+from briefs.services import countries_with_briefs, topics_with_briefs
+from taxonomy.models import Country, Topic
+
+from .serializers import CountrySerializer, TopicSerializer
+
+ERRORS = error_responses(e400="A bad page or page_size.", e404="A page beyond the last.")
+
+
+class _TermViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
+    pagination_class = ApiPagination
+    parameter = ""
+
+    def term_data(self, term):
+        raise NotImplementedError
+
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset().order_by("name", "pk"))
+        base = request.build_absolute_uri(reverse("api:brief-list"))
+        data = [
+            {
+                **self.term_data(term),
+                "description": term.description,
+                "brief_count": term.brief_count,
+                "briefs_url": f"{base}?{urlencode({self.parameter: term.slug})}",
+            }
+            for term in page
+        ]
+        return self.get_paginated_response(self.get_serializer(data, many=True).data)
+
+
+class CountryViewSet(_TermViewSet):
+    serializer_class = CountrySerializer
+    parameter = "country"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no database access
+            return Country.objects.none()
+        return countries_with_briefs()
+
+    def term_data(self, term):
+        return {"iso_code": term.iso_code, "slug": term.slug, "name": term.name}
+
+    @extend_schema(
+        summary="Countries of published briefs",
+        responses={200: CountrySerializer(many=True), **ERRORS},
+    )
+    def list(self, request):
+        return super().list(request)
+
+
+class TopicViewSet(_TermViewSet):
+    serializer_class = TopicSerializer
+    parameter = "topic"
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no database access
+            return Topic.objects.none()
+        return topics_with_briefs()
+
+    def term_data(self, term):
+        return {"slug": term.slug, "name": term.name}
+
+    @extend_schema(
+        summary="Topics of published briefs", responses={200: TopicSerializer(many=True), **ERRORS}
+    )
+    def list(self, request):
+        return super().list(request)
