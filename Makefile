@@ -125,6 +125,7 @@ demo: migrate ## Load the demo: taxonomy, demo accounts, sources and briefs
 		exit 1; \
 	fi
 	$(PY) manage.py load_demo
+	$(PY) manage.py render_pdfs --missing
 
 # honcho starts both processes in their own process groups and, on Ctrl-C, signals each
 # group, so nothing is left running. `-e /dev/null`: the production .env is not for dev.
@@ -132,24 +133,31 @@ run: demo ## Set up, load the demo, then serve http://127.0.0.1:PORT (8000) with
 	@echo "Briefdesk: http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/). Ctrl-C stops."
 	WEB_PORT=$(PORT) $(HONCHO) start -f Procfile.dev -e /dev/null
 
-# Production settings (DEBUG off) on this machine: gunicorn, a worker and beat, against
-# DATABASE_URL / CELERY_BROKER_URL (defaults: the local PostgreSQL database `briefdesk`, which
-# must exist, and Redis db 0). Without SECRET_KEY a random one is used for this run.
-# SECURE_SSL_REDIRECT defaults to false here, as there is no TLS proxy in front.
-stack: install var ## Run the production processes (gunicorn, worker, beat) locally
+# Production settings (DEBUG off) on this machine: the processes of Procfile.stack (gunicorn,
+# a worker and beat) against DATABASE_URL / CELERY_BROKER_URL (defaults: the local PostgreSQL
+# database `briefdesk`, created when missing, and Redis db 0). `python -m config.stack prepare`
+# first does what the compose `migrate` service does (migrate, collectstatic); STACK_DEMO=1 also
+# loads the demo, with its accounts. Without SECRET_KEY a random one is used for this run.
+# SECURE_SSL_REDIRECT defaults to false here, as there is no TLS proxy in front. Ctrl-C stops
+# all three (honcho signals each process group).
+STACK_DEMO ?= 0
+stack: install var ## Run the production processes (gunicorn, worker, beat) locally; STACK_DEMO=1 loads the demo
 	@export DJANGO_SETTINGS_MODULE=config.settings.production; \
+	export BRIEFDESK_VAR_DIR="$(abspath $(VAR_DIR))"; \
 	export DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/briefdesk}"; \
 	export CELERY_BROKER_URL="$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}"; \
 	export ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}"; \
 	export SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-false}"; \
+	export EMAIL_BACKEND="$${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend}"; \
 	export SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}"; \
 	export WEB_PORT=$(PORT); \
+	prepare=(prepare); \
+	case "$(STACK_DEMO)" in ""|0|false|no) ;; *) export BRIEFDESK_DEMO_MODE=true; prepare+=(--demo);; esac; \
 	echo "make stack: production settings; database and broker:" \
 		$$(echo "$$DATABASE_URL $$CELERY_BROKER_URL" | sed -E 's#//[^@/ ]*@#//***@#g'); \
-	$(PY) manage.py migrate --noinput; \
-	$(PY) manage.py collectstatic --noinput -v 0; \
-	echo "Briefdesk (production settings): http://127.0.0.1:$(PORT)/. Ctrl-C stops."; \
-	$(HONCHO) start -f Procfile.stack -e /dev/null
+	$(PY) -m config.stack "$${prepare[@]}"; \
+	echo "Briefdesk (production settings): http://localhost:$(PORT)/ (admin: /admin/). Ctrl-C stops."; \
+	exec $(HONCHO) start -f Procfile.stack -e /dev/null
 
 # --- Quality ------------------------------------------------------------------------------------
 
@@ -168,8 +176,16 @@ format: install ## Sort imports and format the code with ruff
 	$(VENV)/bin/ruff check --select I --fix .
 	$(VENV)/bin/ruff format .
 
-bench: migrate ## Run the benchmarks in bench/ and write bench/results.json (args: ARGS=...)
-	$(PY) bench/run.py $(ARGS)
+# Benchmarks run against PostgreSQL and Redis, as production does (override with DATABASE_URL
+# and CELERY_BROKER_URL); the benchmark database is created when missing.
+BENCH_DATABASE_URL ?= postgres://root@127.0.0.1:5432/briefdesk_bench
+BENCH_BROKER_URL ?= redis://127.0.0.1:6379/11
+
+bench: install var ## Run the benchmarks on PostgreSQL and Redis; writes bench/results.json and README table
+	export DATABASE_URL="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}"; \
+	export CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(BENCH_BROKER_URL)}"; \
+	$(PY) bin/ensure-database && $(PY) manage.py migrate --noinput -v0 \
+		&& BRIEFDESK_DEMO_MODE=true $(PY) manage.py load_demo >/dev/null && $(PY) bench/run.py $(ARGS)
 
 clean: ## Remove test artefacts and caches (keeps .venv, the dev database and media)
 	rm -rf $(VAR_DIR)/test-db.sqlite3* $(VAR_DIR)/test-media $(VAR_DIR)/ci test-artifacts \

@@ -17,6 +17,25 @@ KAZAKHSTAN_PDF = CORPUS_DIR / "chinas-image-in-kazakhstan.pdf"
 DIGITAL_TRADE_PDF = CORPUS_DIR / "china-soft-power-digital-trade.pdf"
 
 
+def pytest_collection_modifyitems(items):
+    """Transactional tests (a real worker, a live server) restore what the migrations created.
+
+    pytest-django empties the database after a transactional test, which would also delete
+    the data that migrations create (the site tree, the groups, the review workflow) for every
+    later test; serialized rollback reloads it before each such test."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None:
+            if marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+                kwargs = {**marker.kwargs, "serialized_rollback": True}
+                item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
+            continue
+        names = getattr(item, "fixturenames", ())
+        transactional = {"transactional_db", "live_server", "celery_worker_process"} & set(names)
+        if transactional and "django_db_serialized_rollback" not in names:
+            names.append("django_db_serialized_rollback")
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path_factory):
     """Each test writes uploads into its own media folder."""

@@ -28,6 +28,8 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 BASE_DIR = BENCH_DIR.parent
 RESULTS_FILE = BENCH_DIR / "results.json"
+README_FILE = BASE_DIR / "README.md"
+README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
 FIELDS = ("name", "value", "unit", "baseline", "target")
 NOT_MODULES = {"run", "__init__"}
 
@@ -136,6 +138,43 @@ def table(rows):
     return "\n".join([render(headers), rule, *(render(line) for line in lines)])
 
 
+def markdown(rows, machine, generated_at):
+    """The results as a Markdown table with the machine it ran on, for the README."""
+    lines = [
+        f"Measured {generated_at} on {machine['cpu_count']} CPUs, Python {machine['python']}, "
+        f"{machine['platform']}, database {machine['database_vendor']}, broker "
+        f"{machine['broker']}, commit {machine['git_commit'] or 'unknown'}.",
+        "",
+        "| module | benchmark | value | unit | baseline | target | met |",
+        "|---|---|--:|---|--:|--:|:-:|",
+    ]
+    for row in rows:
+        met = ""
+        if row["target"] is not None and isinstance(row["value"], numbers.Real):
+            # Targets are ceilings, except throughput and counts of things that must all pass.
+            at_least = (row["unit"] or "").startswith("of ") or row["unit"] == "req/s"
+            ok = row["value"] >= row["target"] if at_least else row["value"] <= row["target"]
+            met = "yes" if ok else "**no**"
+        lines.append(
+            f"| {row['module']} | {row['name']} | {fmt(row['value'])} | {row['unit'] or ''} | "
+            f"{fmt(row['baseline'])} | {fmt(row['target'])} | {met} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def update_readme(text):
+    """Replace the table between the bench markers of README.md (full runs only)."""
+    if not README_FILE.exists():
+        return False
+    readme = README_FILE.read_text(encoding="utf-8")
+    if README_START not in readme or README_END not in readme:
+        return False
+    head, rest = readme.split(README_START, 1)
+    _, tail = rest.split(README_END, 1)
+    README_FILE.write_text(f"{head}{README_START}\n{text}{README_END}{tail}", encoding="utf-8")
+    return True
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("modules", nargs="*", help="bench modules to run (default: all)")
@@ -180,14 +219,19 @@ def main(argv=None):
         f"database {machine['database_vendor']}"
     )
 
+    generated_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     results = {
-        "generated_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "generated_at": generated_at,
         "machine": machine,
         "rows": rows,
         "errors": errors,
     }
     RESULTS_FILE.write_text(json.dumps(results, indent=2) + "\n")
     print(f"Wrote {RESULTS_FILE.relative_to(BASE_DIR)}")
+    report = markdown(rows, machine, generated_at)
+    (BENCH_DIR / "results.md").write_text(report, encoding="utf-8")
+    if not args.modules and not errors and update_readme(report):
+        print("Updated the benchmark table in README.md")
 
     if errors:
         print(

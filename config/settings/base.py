@@ -2,9 +2,12 @@
 from the environment; see README.md ("Configuration") for the list."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -73,6 +76,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "axes",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -84,6 +88,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Refuses request bodies larger than MAX_REQUEST_BYTES with a readable 413 page.
+    "config.security.RequestSizeLimitMiddleware",
+    "config.security.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -91,6 +98,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, so that it sees the lock-out flag set during authentication (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -134,6 +143,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Lock-out after repeated failed sign-ins (django-axes). The axes backend comes first: it refuses
+# a locked-out username/address before the password is even checked. Logging in from code needs
+# a request (authenticate(request, ...)); tests use client.force_login().
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
+# Minutes a username is locked out from one address after AXES_FAILURE_LIMIT failures.
+AXES_COOLOFF_TIME = timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "15")))
+# Per username *and* address: a stranger guessing passwords cannot lock a colleague out.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -144,17 +173,91 @@ STATIC_ROOT = Path(env("STATIC_ROOT", VAR_DIR / "static"))
 STATIC_URL = "/static/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
+
+
+def media_storage(environ=None):
+    """STORAGES["default"]: the local MEDIA_ROOT, or an S3-compatible bucket (AWS S3, MinIO,
+    Ceph…) when MEDIA_STORAGE=s3 or AWS_STORAGE_BUCKET_NAME is set, so that web and worker
+    containers on different hosts share uploaded sources (and STORAGES["pdfs"]). Objects are
+    private; their URLs are pre-signed and expire (AWS_QUERYSTRING_EXPIRE seconds)."""
+    get = env if environ is None else (lambda name, default=None: environ.get(name) or default)
+    kind = get("MEDIA_STORAGE") or ("s3" if get("AWS_STORAGE_BUCKET_NAME") else "filesystem")
+    kind = kind.strip().lower()
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'filesystem' or 's3', not {kind!r}.")
+    if not get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured(
+            "MEDIA_STORAGE=s3 needs the environment variable AWS_STORAGE_BUCKET_NAME "
+            "(see README.md, 'Configuration')."
+        )
+    endpoint = get("AWS_S3_ENDPOINT_URL")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": get("AWS_STORAGE_BUCKET_NAME"),
+            # Unset: the AWS default chain (instance role, ~/.aws, AWS_* variables).
+            "access_key": get("AWS_ACCESS_KEY_ID"),
+            "secret_key": get("AWS_SECRET_ACCESS_KEY"),
+            "endpoint_url": endpoint,
+            "region_name": get("AWS_S3_REGION_NAME", "us-east-1"),
+            # MinIO and most self-hosted servers want path-style URLs (no bucket subdomain).
+            "addressing_style": get("AWS_S3_ADDRESSING_STYLE", "path" if endpoint else "auto"),
+            "signature_version": "s3v4",
+            "location": get("AWS_LOCATION", ""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": int(get("AWS_QUERYSTRING_EXPIRE", "3600")),
+            # Never replace an object that has the same name: append a suffix instead.
+            "file_overwrite": False,
+        },
+    }
+
+
+def media_origin(storage):
+    """The origin media URLs point to ("" for local media), for the Content-Security-Policy."""
+    options = storage.get("OPTIONS", {})
+    if "bucket_name" not in options:
+        return ""
+    if options.get("endpoint_url"):
+        parts = urlsplit(options["endpoint_url"])
+        return f"{parts.scheme}://{parts.netloc}"
+    return "https://*.amazonaws.com"
+
+
+def pdf_storage(default):
+    """STORAGES["pdfs"] with S3 media: the same bucket under pdfs/, private (the rendered PDFs
+    are only downloaded through pdfs.views). With filesystem media there is no alias:
+    pdfs.storage keeps them outside any URL."""
+    options = default.get("OPTIONS", {})
+    if "bucket_name" not in options:
+        return {}
+    location = "/".join(part for part in (options["location"].strip("/"), "pdfs") if part)
+    return {"pdfs": {**default, "OPTIONS": {**options, "location": location}}}
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+STORAGES.update(pdf_storage(STORAGES["default"]))
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Source uploads ---------------------------------------------------------------------------
 # Largest source file accepted, in megabytes.
 SOURCE_MAX_UPLOAD_MB = int(env("SOURCE_MAX_UPLOAD_MB", "50"))
+# Uploads larger than this are streamed to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Form fields other than files (a long brief's StreamField is posted as JSON): 10 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(env("DATA_UPLOAD_MAX_MB", "10")) * 1024 * 1024
+# Whole request bodies above this get a 413 page before Django reads them (the form of a
+# source up to SOURCE_MAX_UPLOAD_MB, with room for its other fields).
+MAX_REQUEST_BYTES = int(env("MAX_REQUEST_MB", str(SOURCE_MAX_UPLOAD_MB + 10))) * 1024 * 1024
+# Wagtail's own upload limits (images and documents).
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+WAGTAILDOCS_MAX_UPLOAD_SIZE = SOURCE_MAX_UPLOAD_MB * 1024 * 1024
 
 # Wagtail ------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Briefdesk"
@@ -164,6 +267,9 @@ WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database"},
 }
 WAGTAILADMIN_COMMENTS_ENABLED = True
+# No avatars from gravatar.com: the admin fetches nothing from third parties (and the CSP
+# allows images from this site only).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # Briefs ---------------------------------------------------------------------------------------
 # Who publishes the briefs ("Cite this brief", PDF metadata, the feed).
@@ -209,23 +315,128 @@ CELERY_BEAT_SCHEDULE = {
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
-# REST framework -------------------------------------------------------------------------------
+# Cache ----------------------------------------------------------------------------------------
+# Shared by every process when CACHE_URL names a Redis server (production: the API's rate
+# limits must be counted across gunicorn workers); a per-process memory cache otherwise.
+CACHE_URL = env("CACHE_URL")
+if CACHE_URL and CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "briefdesk"),
+        }
+    }
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, not {CACHE_URL!r}.")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# REST framework (the public API under /api/v1/, see config/api.py) -----------------------------
+
+
+def _api_rate(name, default):
+    value = env(name, default)
+    return None if value.strip().lower() in {"off", "none"} else value
+
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Admin-issued tokens ("Authorization: Token <key>") raise the rate limit; no write access.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "briefs.api.common.AnonymousRateThrottle",
+        "briefs.api.common.TokenRateThrottle",
+    ],
+    # Requests per client: "anon" per IP address, "token" per API token's user; "off": no limit.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": _api_rate("API_ANON_RATE", "60/minute"),
+        "token": _api_rate("API_TOKEN_RATE", "1200/minute"),
+    },
+    # Proxies in front of the web server (X-Forwarded-For entries to trust for the client IP).
+    # 0: REMOTE_ADDR only, so that a client cannot dodge its limit with a forged header.
+    "NUM_PROXIES": int(env("API_NUM_PROXIES", "0")),
+    "EXCEPTION_HANDLER": "briefs.api.common.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Seconds API clients and shared caches may reuse a response without revalidating it.
+API_CACHE_SECONDS = int(env("API_CACHE_SECONDS", "60"))
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Briefdesk API",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"BriefKindEnum": "briefs.models.BriefPage.Kind"},
+    "PREPROCESSING_HOOKS": ["config.api.only_public_api"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.describe_api",
+    ],
 }
 
+# Content-Security-Policy (django-csp), in every environment so that tests run under it.
+# The public site gets the strict policy: no inline script or style. The Wagtail admin (and its
+# previews) still needs inline <script> (InlinePanel, date pickers, HTML returned to choosers)
+# and inline styles, so config.security.CSPMiddleware relaxes exactly that under ADMIN_PATHS.
+# Verified in Chromium by config/tests/test_csp_browser.py.
+_csp_media = [media_origin(STORAGES["default"])] if media_origin(STORAGES["default"]) else []
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *_csp_media],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "media-src": [SELF, *_csp_media],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        # Wagtail's live preview frames the site; nothing else may (see X_FRAME_OPTIONS).
+        "frame-ancestors": [SELF],
+    },
+}
+CSP_ADMIN_PATHS = ("/admin/",)
+CSP_ADMIN_UPDATE = {
+    "script-src": [UNSAFE_INLINE],
+    "style-src": [UNSAFE_INLINE],
+    # Previews of images chosen for upload are blob: URLs.
+    "img-src": ["blob:"],
+}
+# The admin's check for new Wagtail releases calls an outside host: off (no connect-src).
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+
+# Logs: LOG_FORMAT=json writes one JSON object per line (production default), else plain text.
+LOG_FORMAT = env("LOG_FORMAT", "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'plain' or 'json', not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "pdfminer": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
+        # Not its start-up banner on every command; lock-outs are still logged (axes.*).
+        "axes.apps": {"level": "WARNING"},
     },
 }
