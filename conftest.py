@@ -37,6 +37,16 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_content_type_cache():
+    """A transactional test's flush can delete content types created during it while
+    ContentType's per-process cache still maps their models to the old ids: start each test
+    with an empty cache."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path_factory):
     """Each test writes uploads into its own media folder."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
@@ -68,8 +78,39 @@ def admin_client(client, superuser):
 def demo_accounts(db):
     from sources import demo
 
+    ensure_migration_data()
     demo.load_taxonomy()
     demo.load_accounts(log=lambda message: None)
+
+
+def ensure_migration_data():
+    """Re-create what the data migrations made (site tree, groups, workflow) when a
+    transactional test's flush removed it and nothing restored it; each step is idempotent."""
+    import importlib
+
+    from django.apps import apps
+    from django.conf import settings as django_settings
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group
+    from django.contrib.contenttypes.management import create_contenttypes
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Locale, Page
+
+    from briefs.models import HomePage
+
+    if not Group.objects.filter(name="Analysts").exists():
+        for app_config in apps.get_app_configs():
+            create_contenttypes(app_config, verbosity=0)
+            create_permissions(app_config, verbosity=0)
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(django_settings.LANGUAGE_CODE)
+    )
+    if not Page.objects.filter(depth=1).exists():
+        importlib.import_module("wagtail.migrations.0002_initial_data").initial_data(apps, None)
+    if not HomePage.objects.exists():
+        importlib.import_module("briefs.migrations.0002_site_tree").create_site_tree(apps, None)
+    if not Group.objects.filter(name="Analysts").exists():
+        importlib.import_module("review.migrations.0002_groups_and_workflow").forwards(apps, None)
 
 
 def database_url_for_subprocess():

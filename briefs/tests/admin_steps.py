@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from playwright.sync_api import expect
 
 from evidence.models import Evidence, EvidenceFigure
 from sources.models import Source, SourceText
@@ -359,8 +360,20 @@ def save_draft(page):
 
 
 def more_actions(page):
-    """Open the page editor's action menu (the arrow next to "Save draft")."""
-    page.locator("footer .w-dropdown-button .w-dropdown__toggle").first.click()
+    """Open the page editor's action menu (the arrow next to "Save draft").
+
+    A click before the admin's scripts have wired the menu does nothing: wait for the page to
+    load, and click again while the menu does not say it is open."""
+    page.wait_for_load_state("load")
+    toggle = page.locator("footer .w-dropdown-button .w-dropdown__toggle").first
+    for _attempt in range(3):
+        toggle.click()
+        try:
+            expect(toggle).to_have_attribute("aria-expanded", "true", timeout=5_000)
+            return
+        except AssertionError:
+            continue
+    expect(toggle).to_have_attribute("aria-expanded", "true")
 
 
 def workflow_action(page, label):
