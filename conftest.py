@@ -2,9 +2,6 @@
 
 import os
 import shutil
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -23,17 +20,15 @@ def pytest_collection_modifyitems(items):
     pytest-django empties the database after a transactional test, which would also delete
     the data that migrations create (the site tree, the groups, the review workflow) for every
     later test; serialized rollback reloads it before each such test."""
+    transactional_fixtures = {"transactional_db", "live_server", "celery_worker_process"}
     for item in items:
         marker = item.get_closest_marker("django_db")
         if marker is not None:
             if marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
                 kwargs = {**marker.kwargs, "serialized_rollback": True}
                 item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
-            continue
-        names = getattr(item, "fixturenames", ())
-        transactional = {"transactional_db", "live_server", "celery_worker_process"} & set(names)
-        if transactional and "django_db_serialized_rollback" not in names:
-            names.append("django_db_serialized_rollback")
+        elif transactional_fixtures & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
 
 
 @pytest.fixture(autouse=True)
@@ -75,55 +70,28 @@ def admin_client(client, superuser):
 
 
 @pytest.fixture
+def brief_index(db):
+    """The brief index at /briefs/ that migration briefs 0002 makes (serialized rollback
+    restores it for transactional tests)."""
+    from briefs.models import BriefIndexPage
+
+    return BriefIndexPage.objects.get()
+
+
+@pytest.fixture
 def demo_accounts(db):
     from sources import demo
 
-    ensure_migration_data()
     demo.load_taxonomy()
     demo.load_accounts(log=lambda message: None)
-
-
-def ensure_migration_data():
-    """Re-create what the data migrations made (site tree, groups, workflow) when a
-    transactional test's flush removed it and nothing restored it; each step is idempotent."""
-    import importlib
-
-    from django.apps import apps
-    from django.conf import settings as django_settings
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.auth.models import Group
-    from django.contrib.contenttypes.management import create_contenttypes
-    from wagtail.coreutils import get_supported_content_language_variant
-    from wagtail.models import Locale, Page
-
-    from briefs.models import HomePage
-
-    if not Group.objects.filter(name="Analysts").exists():
-        for app_config in apps.get_app_configs():
-            create_contenttypes(app_config, verbosity=0)
-            create_permissions(app_config, verbosity=0)
-    Locale.objects.get_or_create(
-        language_code=get_supported_content_language_variant(django_settings.LANGUAGE_CODE)
-    )
-    if not Page.objects.filter(depth=1).exists():
-        importlib.import_module("wagtail.migrations.0002_initial_data").initial_data(apps, None)
-    if not HomePage.objects.exists():
-        importlib.import_module("briefs.migrations.0002_site_tree").create_site_tree(apps, None)
-    if not Group.objects.filter(name="Analysts").exists():
-        importlib.import_module("review.migrations.0002_groups_and_workflow").forwards(apps, None)
 
 
 def database_url_for_subprocess():
     from django.db import connection
 
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] or ""
-    if db["PASSWORD"]:
-        auth += f":{db['PASSWORD']}"
-    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-    return f"postgres://{auth}@{host}/{db['NAME']}"
+    from config.workers import database_url
+
+    return database_url(connection.settings_dict)
 
 
 @pytest.fixture
@@ -133,57 +101,24 @@ def celery_worker_process(transactional_db, settings, tmp_path):
     Tests using it must commit their data (transactional_db), as the worker sees only what is
     committed. Task calls from the test go to the broker instead of running inline."""
     from config.celery import app
+    from config.workers import WorkerProcess
 
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": database_url_for_subprocess(),
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "PYTHONUNBUFFERED": "1",
-    }
-    log_path = tmp_path / "worker.log"
-    hostname = f"test-worker-{os.getpid()}@%h"
+    worker = WorkerProcess(
+        tmp_path / "worker.log",
+        name="test-worker",
+        env={
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": database_url_for_subprocess(),
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        },
+    )
     _purge(app)
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool",
-                "prefork",
-                "--concurrency",
-                "1",
-                "--loglevel",
-                "INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--hostname",
-                hostname,
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
     app.conf.task_always_eager = False
     try:
-        _wait_for_worker(app, process, log_path)
-        process.log_path = log_path
-        yield process
+        yield worker.start()
     finally:
         app.conf.task_always_eager = True
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        worker.stop(timeout=20)
 
 
 def _purge(app):
@@ -195,17 +130,6 @@ def _purge(app):
     else:
         with app.connection_for_write() as conn:
             conn.default_channel.queue_purge("celery")
-
-
-def _wait_for_worker(app, process, log_path, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"The worker exited early:\n{log_path.read_text()[-3000:]}")
-        if b"ready." in log_path.read_bytes():
-            return
-        time.sleep(0.2)
-    raise RuntimeError(f"The worker did not start:\n{log_path.read_text()[-3000:]}")
 
 
 def wait_for(predicate, timeout=60, interval=0.2, message="condition"):
@@ -242,9 +166,17 @@ def browser():
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
     # between browser steps are still synchronous.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an asyncio loop running in this thread, and from then on
+    # Django keeps its connections in context-local storage instead of the thread's: new
+    # connection objects, without the serialized test data that transactional tests restore
+    # after each flush. Keep using the thread's connection objects.
+    thread_connections = {alias: connections[alias] for alias in connections}
     with sync_playwright() as playwright:
+        for alias, connection in thread_connections.items():
+            connections[alias] = connection
         instance = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
@@ -269,3 +201,4 @@ def admin_login(page, base_url, username, password):
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base_url}/admin/")
+

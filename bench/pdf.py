@@ -190,36 +190,15 @@ def _publish_timings(source, runs=7):
 def _publish_to_ready(source):
     """Seconds from publication to a ready PDF with one worker (a `celery worker` on the
     configured broker, started here and stopped afterwards)."""
-    import signal
+    from django.conf import settings
 
+    from config.workers import WorkerProcess
     from pdfs.models import BriefPDF
 
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool",
-            "prefork",
-            "--concurrency",
-            "1",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel",
-            "WARNING",
-            "--hostname",
-            f"bench-pdf-{os.getpid()}@%h",
-        ],
-        cwd=BASE_DIR,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    worker = WorkerProcess(Path(settings.VAR_DIR) / "bench-pdf-worker.log", name="bench-pdf")
+    worker.start()
     try:
-        time.sleep(8)  # let it start and drain anything queued before
+        time.sleep(3)  # let it drain anything queued before
         page = _copy_brief(source)
         started = time.perf_counter()
         page.get_latest_revision().publish()
@@ -235,8 +214,7 @@ def _publish_to_ready(source):
         _delete(page)
         return elapsed if ok else None
     finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        worker.wait(timeout=30)
+        worker.stop()
 
 
 def run():

@@ -18,16 +18,13 @@ with the defaults (SQLite, filesystem broker) it works too, but SQLite serialise
 the workers and of the publishing loop."""
 
 import contextlib
-import os
-import signal
 import statistics
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from config.workers import WorkerProcess
+
 BRIEFS = 20
 WORKER_COUNTS = (1, 2)
 DEMO_SLUG = "china-in-kazakhstan"
@@ -81,69 +78,13 @@ def _delete(pages):
         page.delete()  # its PDF rows go with it (on_delete=CASCADE)
 
 
-class Worker:
+def _worker(index):
     """One `celery worker` process with one pool child, on this process's environment."""
+    from django.conf import settings
 
-    def __init__(self, index):
-        from django.conf import settings
-
-        self.log_path = Path(settings.VAR_DIR) / f"bench-publish-load-worker-{index}.log"
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self.log_path.write_bytes(b"")
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": os.environ.get(
-                "DJANGO_SETTINGS_MODULE", "config.settings.dev"
-            ),
-            "PYTHONUNBUFFERED": "1",
-        }
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "config",
-                    "worker",
-                    "--pool",
-                    "prefork",
-                    "--concurrency",
-                    "1",
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--loglevel",
-                    "INFO",
-                    "--hostname",
-                    f"bench-load-{index}-{os.getpid()}@%h",
-                ],
-                cwd=BASE_DIR,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def log(self):
-        return self.log_path.read_text(errors="replace")
-
-    def wait_ready(self, deadline):
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"A bench worker exited early:\n{self.log()[-3000:]}")
-            if "ready." in self.log():
-                return
-            time.sleep(0.2)
-        raise RuntimeError(f"A bench worker did not start:\n{self.log()[-3000:]}")
-
-    def stop(self):
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+    log_path = Path(settings.VAR_DIR) / f"bench-publish-load-worker-{index}.log"
+    log_path.unlink(missing_ok=True)
+    return WorkerProcess(log_path, name=f"bench-load-{index}")
 
 
 def _wait_for_pdfs(pages, timeout):
@@ -182,11 +123,10 @@ def _round(source, workers_count, created):
     created.extend(warm_up)
     briefs = [_copy_brief(source, str(i + 1)) for i in range(BRIEFS)]
     created.extend(briefs)
-    workers = [Worker(i) for i in range(workers_count)]
+    workers = [_worker(i) for i in range(workers_count)]
     try:
-        deadline = time.monotonic() + WORKER_START_TIMEOUT
         for worker in workers:
-            worker.wait_ready(deadline)
+            worker.start(WORKER_START_TIMEOUT)
         # One render per worker before the clock starts (prefetch is 1 and each worker has one
         # pool child, so idle workers take one message each).
         for page in warm_up:

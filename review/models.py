@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import AbstractGroupApprovalTask, Task, TaskState, WorkflowState
+from wagtail.models import AbstractGroupApprovalTask, Page, Task, TaskState, WorkflowState
 
 
 class RequiredCommentForm(forms.Form):
@@ -221,7 +221,9 @@ class PeerReviewTask(EvidenceGuardMixin, AbstractGroupApprovalTask):
                         "task": {"id": self.pk, "title": self.name},
                     },
                 )
-        return None
+        # Returned to the workflow action view as where to send the reviewer next.
+        page = Page.objects.get(pk=task_state.workflow_state.object_id)
+        return review_recorded_url(page, user)
 
     @classmethod
     def get_description(cls):
@@ -233,6 +235,16 @@ class PeerReviewTask(EvidenceGuardMixin, AbstractGroupApprovalTask):
     class Meta:
         verbose_name = _("Peer review task")
         verbose_name_plural = _("Peer review tasks")
+
+
+def review_recorded_url(page, user):
+    """None while ``user`` may still open the brief's editor; otherwise the admin page that
+    says what became of the brief (review/views.py), where a reviewer lands after acting."""
+    from django.urls import reverse
+
+    if page.permissions_for_user(user).can_edit():
+        return None
+    return reverse("review_recorded", args=[page.pk])
 
 
 class PeerReviewTaskState(TaskState):

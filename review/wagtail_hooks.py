@@ -9,6 +9,7 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import path
 from django.utils.html import format_html, format_html_join
 from wagtail import hooks
 from wagtail.log_actions import LogFormatter
@@ -16,7 +17,7 @@ from wagtail.models import TaskState
 
 from briefs.models import BriefIndexPage, BriefPage
 
-from .models import EvidenceCheckTaskState, current_workflow_state
+from .models import EvidenceCheckTaskState, current_workflow_state, review_recorded_url
 from .services import check_revision, problems_from_state
 
 WORKFLOW_ONLY = (
@@ -136,11 +137,31 @@ def show_evidence_check_result(request, page):
 @hooks.register("after_edit_page")
 def after_edit(request, page):
     _report_evidence_check(request, page)
+    if request.method == "POST" and request.POST.get("action-workflow-action"):
+        return landing_after_review(page, request.user)
+    return None
+
+
+def landing_after_review(page, user):
+    """After a workflow action taken in the editor, Wagtail sends the user to the page
+    explorer; a reviewer whose task is done may open neither it nor the editor. Send them to
+    a page that says where the brief went instead."""
+    from wagtail.models import Page
+
+    url = review_recorded_url(Page.objects.get(pk=page.pk), user)
+    return redirect(url) if url else None
 
 
 @hooks.register("after_create_page")
 def after_create(request, page):
     _report_evidence_check(request, page)
+
+
+@hooks.register("register_admin_urls")
+def review_admin_urls():
+    from .views import review_recorded
+
+    return [path("review/recorded/<int:page_id>/", review_recorded, name="review_recorded")]
 
 
 @hooks.register("register_log_actions")

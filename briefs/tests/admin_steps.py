@@ -4,103 +4,19 @@ and the steps an analyst takes in the Wagtail admin with a real browser (Playwri
 The browser steps are shared with the end-to-end journey test: keep them free of assertions
 about one test's data, and rely on roles, labels and the admin's own markup hooks."""
 
-import hashlib
 import re
-from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from playwright.sync_api import expect
 
-from evidence.models import Evidence, EvidenceFigure
-from sources.models import Source, SourceText
+from evidence.models import Evidence
+from evidence.testing import make_evidence, make_source
 from taxonomy.models import Country, Topic
 
 ARTIFACTS_DIR = Path(settings.BASE_DIR) / "test-artifacts"
 
 # Test content ------------------------------------------------------------------------------
-
-
-def make_source(title, pages, **fields):
-    """A ready source whose extracted text is ``pages`` (a list of page strings)."""
-    full_text = "".join(pages)
-    starts, offset = [], 0
-    for page in pages:
-        starts.append(offset)
-        offset += len(page)
-    sha = hashlib.sha256(full_text.encode()).hexdigest()
-    source = Source.objects.create(
-        title=title,
-        file=f"sources/{title.lower().replace(' ', '-')}.txt",
-        status=Source.Status.READY,
-        progress=100,
-        page_count=len(pages),
-        **fields,
-    )
-    text = SourceText.objects.create(
-        source=source,
-        version=1,
-        full_text=full_text,
-        text_sha256=sha,
-        file_sha256=sha,
-        page_starts=starts,
-        extractor="test",
-    )
-    source.current_text = text
-    source.save(update_fields=["current_text"])
-    return source
-
-
-def make_evidence(
-    source,
-    quote,
-    *,
-    figures=(),
-    review_status=Evidence.ReviewStatus.ACCEPTED,
-    anchor_status=Evidence.AnchorStatus.EXACT,
-    kind=Evidence.Kind.FINDING,
-    countries=(),
-    topics=(),
-    claim="",
-):
-    """Evidence anchored at the first occurrence of ``quote`` in the source's current text.
-
-    ``figures`` are (value, unit, year, label) tuples."""
-    text = source.current_text
-    start = text.full_text.index(quote)
-    end = start + len(quote)
-    evidence = Evidence.objects.create(
-        source=source,
-        source_text=text,
-        quote=quote,
-        prefix=text.full_text[max(0, start - 32) : start],
-        suffix=text.full_text[end : end + 32],
-        start=start,
-        end=end,
-        page=text.page_for_offset(start),
-        text_sha256=text.text_sha256,
-        anchor_method="exact",
-        kind=Evidence.Kind.STATISTIC if figures else kind,
-        review_status=review_status,
-        anchor_status=anchor_status,
-        claim=claim,
-    )
-    for order, (value, unit, year, label) in enumerate(figures):
-        EvidenceFigure.objects.create(
-            evidence=evidence,
-            sort_order=order,
-            value=Decimal(str(value)),
-            unit=unit,
-            year=year,
-            label=label,
-        )
-    if countries:
-        evidence.countries.set(countries)
-    if topics:
-        evidence.topics.set(topics)
-    if countries or topics:
-        evidence.save()  # ParentalManyToManyField relations are written on save
-    return evidence
 
 
 STEPPE_PAGES = [
@@ -253,35 +169,37 @@ def add_text_block(page, text):
 def select_words(page, block, words):
     """Select ``words`` in the block's rich text editor by dragging the mouse across them."""
     editor = block.locator(".public-DraftEditor-content").first
-    box = editor.evaluate(
-        """(root, words) => {
-            const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-            let node;
-            while ((node = walker.nextNode())) {
-                const at = node.data.indexOf(words);
-                if (at < 0) continue;
-                const rect = (from) => {
-                    const range = document.createRange();
-                    range.setStart(node, from);
-                    range.setEnd(node, from + 1);
-                    return range.getClientRects()[0];
-                };
-                const first = rect(at);
-                const last = rect(at + words.length - 1);
-                return {x1: first.left + 1, y1: first.top + first.height / 2,
-                        x2: last.right - 1, y2: last.top + last.height / 2};
-            }
-            return null;
-        }""",
-        words,
-    )
-    if box is None:
-        raise AssertionError(f"“{words}” is not in the text block")
     selected = ""
     for _attempt in range(3):
         # Pause between attempts so that the presses do not count as a double or triple click
-        # (which selects a word or the whole paragraph).
+        # (which selects a word or the whole paragraph). The text goes to the middle of the
+        # viewport, clear of the sticky action bar, and is measured again each time.
         page.wait_for_timeout(600)
+        editor.evaluate("element => element.scrollIntoView({block: 'center'})")
+        box = editor.evaluate(
+            """(root, words) => {
+                const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+                let node;
+                while ((node = walker.nextNode())) {
+                    const at = node.data.indexOf(words);
+                    if (at < 0) continue;
+                    const rect = (from) => {
+                        const range = document.createRange();
+                        range.setStart(node, from);
+                        range.setEnd(node, from + 1);
+                        return range.getClientRects()[0];
+                    };
+                    const first = rect(at);
+                    const last = rect(at + words.length - 1);
+                    return {x1: first.left + 1, y1: first.top + first.height / 2,
+                            x2: last.right - 1, y2: last.top + last.height / 2};
+                }
+                return null;
+            }""",
+            words,
+        )
+        if box is None:
+            raise AssertionError(f"“{words}” is not in the text block")
         page.mouse.move(box["x1"], box["y1"])
         page.mouse.down()
         page.mouse.move(box["x2"], box["y2"], steps=8)
@@ -400,27 +318,3 @@ def approve_with_comment(page, comment):
     # The modal posts the comment, then the admin moves on to another page.
     with page.expect_navigation():
         dialog.locator("button[type=submit], input[type=submit]").first.click()
-
-
-def site_tree():
-    """The home page and the brief index, as the migration makes them.
-
-    Tests on a transactional database (live_server) flush the tables, migration data included;
-    this puts the tree back when it is gone."""
-    from wagtail.models import Locale, Page, Site
-
-    from briefs.models import BriefIndexPage, HomePage
-
-    index = BriefIndexPage.objects.first()
-    if index is not None:
-        return index
-    Locale.objects.get_or_create(language_code="en")
-    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root"))
-    home = HomePage.objects.first()
-    if home is None:
-        home = root.add_child(instance=HomePage(title="Briefdesk", slug="home"))
-        Site.objects.filter(is_default_site=True).delete()
-        Site.objects.create(
-            hostname="localhost", root_page=home, is_default_site=True, site_name="Briefdesk"
-        )
-    return home.add_child(instance=BriefIndexPage(title="Briefs", slug="briefs"))

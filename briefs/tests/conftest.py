@@ -9,9 +9,9 @@ import uuid
 import pytest
 from django.core.cache import cache
 from django.utils.text import slugify
-from wagtail.models import Locale, Page, PageViewRestriction, Site
+from wagtail.models import PageViewRestriction
 
-from briefs.models import BriefAuthor, BriefIndexPage, BriefPage, HomePage
+from briefs.models import BriefAuthor, BriefPage
 from evidence.models import Evidence, EvidenceFigure
 from sources.models import Reference, Source, SourceAuthor, SourceText
 from taxonomy.models import Country, Topic
@@ -185,38 +185,6 @@ def make_reference(source, content, number=1):
 # Site tree and briefs --------------------------------------------------------------------
 
 
-def ensure_site_tree():
-    """The home page and the brief index of migration briefs 0002 (a transactional test's
-    flush removes what migrations created, so they are made again when missing)."""
-    index = BriefIndexPage.objects.first()
-    if index is not None:
-        return index
-    locale = Locale.objects.first() or Locale.objects.create(language_code="en")
-    root = Page.get_first_root_node()
-    if root is None:
-        root = Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
-    home = HomePage.objects.first()
-    if home is None:
-        home = root.add_child(
-            instance=HomePage(
-                title="Briefdesk",
-                slug="home",
-                locale=locale,
-                intro="Policy briefs in which every claim leads to an exact quote in its source.",
-            )
-        )
-    index = home.add_child(
-        instance=BriefIndexPage(
-            title="Briefs", slug="briefs", locale=locale, intro="Country and topic briefs."
-        )
-    )
-    Site.objects.filter(is_default_site=True).delete()
-    Site.objects.create(
-        hostname="localhost", root_page=home, is_default_site=True, site_name="Briefdesk"
-    )
-    return index
-
-
 def make_brief(
     index,
     title,
@@ -266,11 +234,6 @@ def clear_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def brief_index(db):
-    return ensure_site_tree()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from conftest import ARTIFACTS_DIR
 
-from .conftest import build_corpus, build_terms, ensure_site_tree, make_brief, paragraph
+from .conftest import build_corpus, build_terms, make_brief, paragraph
 from .test_site import full_brief
 
 pytestmark = [
@@ -19,8 +19,8 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]
 
 
 @pytest.fixture
-def site(transactional_db):
-    index = ensure_site_tree()
+def site(transactional_db, brief_index):
+    index = brief_index
     terms = build_terms()
     corpus = build_corpus()
     brief = full_brief(index, corpus, terms)

@@ -17,7 +17,7 @@ from briefs.blocks import RICH_TEXT_FEATURES
 from briefs.models import BriefPage
 from evidence.models import Evidence
 
-from .admin_steps import editor_library, site_tree
+from .admin_steps import editor_library
 
 pytestmark = pytest.mark.django_db
 
@@ -25,11 +25,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def lib():
     return editor_library()
-
-
-@pytest.fixture
-def brief_index():
-    return site_tree()
 
 
 # Form data as the admin's page form posts it -----------------------------------------------

@@ -100,12 +100,14 @@ class TestBlocks:
         from django.db import transaction
         from django.test import Client
 
-        from .conftest import build_corpus, build_terms, ensure_site_tree
+        from briefs.models import BriefIndexPage
+
+        from .conftest import build_corpus, build_terms
 
         with django_db_blocker.unblock(), transaction.atomic():
             cache.clear()
             corpus = build_corpus()
-            brief = full_brief(ensure_site_tree(), corpus, build_terms())
+            brief = full_brief(BriefIndexPage.objects.get(), corpus, build_terms())
             html = soup(Client().get(brief.url))
             transaction.set_rollback(True)
         cache.clear()

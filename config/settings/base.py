@@ -49,6 +49,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 BRIEFDESK_DEMO_MODE = env_bool("BRIEFDESK_DEMO_MODE", False)
 
 INSTALLED_APPS = [
+    # First, so that a test's serialized rollback reloads content types before the pages
+    # whose constructors look them up (Page.__init__ would otherwise create them anew).
+    "django.contrib.contenttypes",
     "taxonomy",
     "sources",
     "evidence",
@@ -78,7 +81,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "axes",
     "django.contrib.auth",
-    "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",

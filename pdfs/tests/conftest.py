@@ -4,18 +4,17 @@ the test's own)."""
 
 import os
 import shutil
-import signal
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
+
+from config.workers import WorkerProcess, database_url
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("PDFS_TEST_REDIS_URL", "redis://127.0.0.1:6379/8")
@@ -73,32 +72,12 @@ def brief_body(evidence, extra=()):
     ]
 
 
-def site_tree():
-    """The site tree of briefs/migrations/0002, rebuilt after a transactional test's flush."""
-    from wagtail.coreutils import get_supported_content_language_variant
-    from wagtail.models import Locale, Page, Site
-
-    from briefs.models import BriefIndexPage, HomePage
-
-    Locale.objects.get_or_create(
-        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
-    )
-    root = Page.get_first_root_node() or Page.add_root(
-        instance=Page(title="Root", slug="root", live=True)
-    )
-    home = root.add_child(instance=HomePage(title="Briefdesk", slug="briefdesk-home"))
-    index = home.add_child(instance=BriefIndexPage(title="Briefs", slug="briefs"))
-    Site.objects.filter(is_default_site=True).delete()
-    Site.objects.create(hostname="localhost", root_page=home, is_default_site=True)
-    return index
-
-
 def make_brief(
     title="Loans and Trust in Kazakhstan", slug=None, *, body=None, publish=True, user=None
 ):
     from briefs.models import BriefAuthor, BriefIndexPage, BriefPage
 
-    index = BriefIndexPage.objects.first() or site_tree()
+    index = BriefIndexPage.objects.get()
     page = BriefPage(
         title=title,
         slug=slug or f"brief-{uuid.uuid4().hex[:8]}",
@@ -153,7 +132,7 @@ def user_with_page_permissions(username, codenames, page):
 def users(db):
     from briefs.models import BriefIndexPage
 
-    index = BriefIndexPage.objects.first() or site_tree()
+    index = BriefIndexPage.objects.get()
     return {
         "editor": user_with_page_permissions("pdf-editor", ["add_page", "change_page"], index),
         "publisher": user_with_page_permissions(
@@ -166,98 +145,15 @@ def users(db):
 # A real worker on Redis ------------------------------------------------------------------
 
 
-def database_url_for_subprocess():
-    db = connection.settings_dict
-    if db["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] or ""
-    if db["PASSWORD"]:
-        auth += f":{db['PASSWORD']}"
-    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-    return f"postgres://{auth}@{host}/{db['NAME']}"
-
-
 def use_broker(app, url):
-    """Point this process's Celery app at ``url`` (the settings were read at import)."""
+    """Point this process's Celery app at ``url``. Celery reads CELERY_BROKER_URL from the
+    environment before its configuration, so that variable changes too (redis_worker puts
+    it back)."""
+    os.environ["CELERY_BROKER_URL"] = url
     app.conf.broker_url = url
     app.conf.broker_transport_options = {"visibility_timeout": 3600}
     app._pool = None
     app.amqp._producer_pool = None
-
-
-class Worker:
-    """A `celery worker` process (prefork, one child) on the given broker."""
-
-    def __init__(self, broker_url, media_root, log_path, extra_env=None):
-        self.broker_url = broker_url
-        self.log_path = log_path
-        self.env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.test",
-            "DATABASE_URL": database_url_for_subprocess(),
-            "MEDIA_ROOT": str(media_root),
-            "CELERY_BROKER_URL": broker_url,
-            "PYTHONUNBUFFERED": "1",
-            **(extra_env or {}),
-        }
-        self.process = None
-
-    def start(self, timeout=60):
-        ready_before = self.log().count("ready.")
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--pool",
-                "prefork",
-                "--concurrency",
-                "1",
-                "--loglevel",
-                "INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--hostname",
-                f"pdf-test-{uuid.uuid4().hex[:6]}@%h",
-            ],
-            cwd=BASE_DIR,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"The worker exited early:\n{self.log()[-3000:]}")
-            if self.log().count("ready.") > ready_before:
-                return self
-            time.sleep(0.2)
-        raise RuntimeError(f"The worker did not start:\n{self.log()[-3000:]}")
-
-    def log(self):
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def children(self):
-        out = subprocess.run(
-            ["ps", "-o", "pid=", "--ppid", str(self.process.pid)], capture_output=True, text=True
-        ).stdout
-        return [int(pid) for pid in out.split()]
-
-    def stop(self):
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
 
 
 @pytest.fixture
@@ -268,13 +164,24 @@ def redis_worker(transactional_db, settings, tmp_path):
 
     started = []
     previous = (app.conf.broker_url, app.conf.broker_transport_options)
+    previous_env = os.environ.get("CELERY_BROKER_URL")
     use_broker(app, REDIS_URL)
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge("celery")
     app.conf.task_always_eager = False
 
     def start(extra_env=None, broker_url=REDIS_URL):
-        worker = Worker(broker_url, settings.MEDIA_ROOT, tmp_path / "worker.log", extra_env)
+        worker = WorkerProcess(
+            tmp_path / "worker.log",
+            name="pdf-test",
+            env={
+                "DJANGO_SETTINGS_MODULE": "config.settings.test",
+                "DATABASE_URL": database_url(connection.settings_dict),
+                "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+                "CELERY_BROKER_URL": broker_url,
+                **(extra_env or {}),
+            },
+        )
         started.append(worker)
         return worker.start()
 
@@ -286,6 +193,8 @@ def redis_worker(transactional_db, settings, tmp_path):
         app.conf.task_always_eager = True
         use_broker(app, previous[0])
         app.conf.broker_transport_options = previous[1]
+        if previous_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
 
 
 def free_port():

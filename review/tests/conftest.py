@@ -141,33 +141,3 @@ def taxonomy(db):
     country = Country.objects.get_or_create(iso_code="KZ", defaults={"name": "Kazakhstan"})[0]
     topic = Topic.objects.get_or_create(name="Foreign investment")[0]
     return country, topic
-
-
-def restore_migration_data():
-    """Transactional tests (live_server) flush every table, the data of migrations included:
-    put back the site tree (briefs/migrations/0002) and the groups and workflow (ours)."""
-    from importlib import import_module
-
-    from django.apps import apps
-    from django.conf import settings
-    from wagtail.coreutils import get_supported_content_language_variant
-    from wagtail.models import Collection, Locale, Page, Site
-
-    from briefs.models import HomePage
-
-    Locale.objects.get_or_create(
-        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
-    )
-    if not Collection.objects.exists():
-        Collection.add_root(name="Root")
-    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root"))
-    home = HomePage.objects.first()
-    if home is None:
-        home = root.add_child(instance=HomePage(title="Briefdesk", slug="home"))
-        Site.objects.filter(is_default_site=True).delete()
-        Site.objects.create(
-            hostname="localhost", root_page=home, is_default_site=True, site_name="Briefdesk"
-        )
-    if not BriefIndexPage.objects.exists():
-        home.add_child(instance=BriefIndexPage(title="Briefs", slug="briefs"))
-    import_module("review.migrations.0002_groups_and_workflow").forwards(apps, None)

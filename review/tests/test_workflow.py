@@ -194,6 +194,12 @@ def test_whole_flow_with_demo_accounts(
         action_url(page, "reject"), {"comment": "Say which year the 47 percent is from."}
     )
     assert response.status_code == 302
+    # The brief went back to its author, so the editor is closed to the reviewer now: they
+    # land on the dashboard, told where the brief went.
+    landing = client.get(response["Location"], follow=True)
+    assert landing.status_code == 200
+    assert landing.redirect_chain[-1][0] == reverse("wagtailadmin_home")
+    assert "it went back to its author" in landing.content.decode()
     state, task_state = current_task(page)
     assert state.status == WorkflowState.STATUS_NEEDS_CHANGES
     assert task_state.status == TaskState.STATUS_REJECTED
@@ -223,6 +229,9 @@ def test_whole_flow_with_demo_accounts(
     mail.outbox.clear()
     response = client.post(action_url(page, "approve"), {"comment": "Sound and well sourced."})
     assert response.status_code == 302
+    landing = client.get(response["Location"], follow=True)
+    assert landing.status_code == 200
+    assert "it is now at “Editorial sign-off”" in landing.content.decode()
     state, task_state = current_task(page)
     assert isinstance(task_state.task.specific, EditorialSignOffTask)
     assert ("editor@briefdesk.example",) in {tuple(m.to) for m in mail.outbox}

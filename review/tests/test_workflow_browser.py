@@ -5,9 +5,11 @@ import uuid
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import expect
 from wagtail.models import TaskState
 
 from briefs.models import BriefPage
+from briefs.tests import admin_steps as steps
 from conftest import admin_login
 
 from .conftest import (
@@ -16,7 +18,6 @@ from .conftest import (
     make_brief,
     make_evidence,
     make_source,
-    restore_migration_data,
 )
 
 ARTIFACTS = settings.BASE_DIR / "test-artifacts"
@@ -27,21 +28,10 @@ def shot(page, name):
     page.screenshot(path=str(ARTIFACTS / f"review-{name}.png"), full_page=True)
 
 
-def more_actions(page):
-    """Open the editor's action menu (the arrow next to "Save draft")."""
-    page.locator("footer .w-dropdown-button .w-dropdown__toggle").first.click()
-
-
-def workflow_action(page, label):
-    more_actions(page)
-    page.locator("footer").get_by_role("button", name=label, exact=True).click()
-
-
 @pytest.mark.browser
 def test_review_flow_in_the_admin(live_server, browser, page, transactional_db):
     from sources import demo
 
-    restore_migration_data()
     demo.load_accounts(log=lambda message: None)
     from django.contrib.auth import get_user_model
 
@@ -57,31 +47,23 @@ def test_review_flow_in_the_admin(live_server, browser, page, transactional_db):
     # The analyst submits the draft for review.
     admin_login(page, base, "analyst", "analyst-demo-2026")
     page.goto(edit)
-    more_actions(page)
-    page.locator("footer button[name=action-submit]").click()
-    page.wait_for_load_state("load")
-    message = page.locator(".messages li").first
-    message.wait_for()
-    assert "submitted for moderation" in message.inner_text()
+    assert "submitted for moderation" in steps.submit_for_review(page)
     assert page.locator("footer button[name=action-publish]").count() == 0
     shot(page, "1-analyst-submitted")
     state = brief.current_workflow_state
     assert state.current_task_state.task.name == "Peer review"
 
-    # The reviewer, in a browser of their own, approves with a comment.
+    # The reviewer, in a browser of their own, approves with a comment, and lands on the
+    # dashboard told where the brief went (the editor is no longer theirs to open).
     reviewer_context = browser.new_context(viewport={"width": 1280, "height": 900})
     reviewer = reviewer_context.new_page()
     reviewer.set_default_timeout(20_000)
     try:
         admin_login(reviewer, base, "reviewer", "reviewer-demo-2026")
         reviewer.goto(edit)
-        workflow_action(reviewer, "Approve with comment")
-        dialog = reviewer.locator(".modal-dialog").filter(has=reviewer.locator("textarea"))
-        dialog.locator("textarea[name=comment]").fill("Sound and well sourced.")
-        shot(reviewer, "2-reviewer-comment")
-        dialog.locator("button[type=submit], input[type=submit]").first.click()
-        reviewer.wait_for_url(f"{base}/admin/**")
-        reviewer.wait_for_load_state("load")
+        steps.approve_with_comment(reviewer, "Sound and well sourced.")
+        reviewer.wait_for_url(f"{base}/admin/")
+        expect(reviewer.locator(".messages")).to_contain_text("it is now at “Editorial sign-off”")
         shot(reviewer, "3-reviewer-approved")
     finally:
         reviewer_context.close()
@@ -97,8 +79,8 @@ def test_review_flow_in_the_admin(live_server, browser, page, transactional_db):
     try:
         admin_login(editor, base, "editor", "editor-demo-2026")
         editor.goto(edit)
-        workflow_action(editor, "Approve and Publish")
-        editor.wait_for_load_state("load")
+        with editor.expect_navigation():
+            steps.workflow_action(editor, "Approve and Publish")
         editor.locator(".messages li").first.wait_for()
         shot(editor, "4-editor-published")
         public = editor_context.new_page()

@@ -28,7 +28,7 @@ def test_upload_is_ingested_by_a_worker_process(
     assert source.page_count == 14
     # The worker logs the task's success just after it returns.
     log = wait_for(
-        lambda: "succeeded" in (text := celery_worker_process.log_path.read_text()) and text,
+        lambda: "succeeded" in (text := celery_worker_process.log()) and text,
         timeout=30,
         message="the worker to log the task",
     )

@@ -1,0 +1,36 @@
+"""Where a reviewer lands after acting on a brief they can no longer open."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from wagtail.models import Page, PageLogEntry
+
+from .models import current_workflow_state
+
+
+def review_recorded(request, page_id):
+    """Say what became of the brief after the reviewer's action, then show the dashboard.
+
+    Peer review hands the brief on (or back to its author), after which the reviewer has no
+    task on it and Wagtail's default redirect, the editor, would refuse them."""
+    page = get_object_or_404(Page, pk=page_id)
+    # Only someone who acted on the brief learns where it went.
+    if not PageLogEntry.objects.filter(page=page, user=request.user).exists():
+        return redirect("wagtailadmin_home")
+    title = page.get_admin_display_title()
+    state = current_workflow_state(page)
+    if state is None:
+        message = _("Your review of “%(title)s” is recorded.") % {"title": title}
+    elif state.status == state.STATUS_NEEDS_CHANGES:
+        message = _("Your review of “%(title)s” is recorded: it went back to its author.") % {
+            "title": title
+        }
+    elif state.current_task_state is not None:
+        message = _("Your review of “%(title)s” is recorded: it is now at “%(task)s”.") % {
+            "title": title,
+            "task": state.current_task_state.task.name,
+        }
+    else:
+        message = _("Your review of “%(title)s” is recorded.") % {"title": title}
+    messages.success(request, message)
+    return redirect("wagtailadmin_home")
