@@ -14,17 +14,15 @@ live pages without a published revision, so that no PDF render is queued for the
 
 import datetime
 import http.client
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 from django.http import HttpResponse
 from django.urls import include, path
+
+from bench._common import gunicorn
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PREFIX = "bench-api-"
@@ -159,21 +157,12 @@ def query_counts():
 # Load ---------------------------------------------------------------------------------------------
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start_server(port):
+def _server_env():
     from django.conf import settings
     from django.db import connection
 
     db = connection.settings_dict
     env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.dev"),
-        "DEBUG": "false",
         "API_ANON_RATE": "off",
         "API_TOKEN_RATE": "off",
         "LOG_LEVEL": "WARNING",
@@ -181,45 +170,7 @@ def _start_server(port):
     }
     if db["ENGINE"].endswith("sqlite3"):
         env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
-    log = open(settings.VAR_DIR / "bench-api-gunicorn.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "bench.api:application()",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(GUNICORN_WORKERS),
-            "--threads",
-            str(GUNICORN_THREADS),
-            "--worker-class",
-            "gthread",
-            "--log-level",
-            "warning",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited: see {log.name}")
-        try:
-            status = _get(
-                http.client.HTTPConnection("127.0.0.1", port, timeout=5), "/bench/minimal/"
-            )
-            if status == 200:
-                return process, log
-        except OSError:
-            pass
-        time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError("gunicorn did not answer within 60 s")
+    return env
 
 
 def _get(connection, url):
@@ -278,18 +229,28 @@ def run():
             raise AssertionError(f"list queries grow with the page: {list_10} vs {list_100}")
         if detail_10 != detail_100:
             raise AssertionError(f"detail queries grow with citations: {detail_10} vs {detail_100}")
-        port = _free_port()
-        server, log = _start_server(port)
-        try:
+        from django.conf import settings
+
+        with gunicorn(
+            "bench.api:application()",
+            settings.VAR_DIR / "bench-api-gunicorn.log",
+            ready_path="/bench/minimal/",
+            options=[
+                "--workers",
+                str(GUNICORN_WORKERS),
+                "--threads",
+                str(GUNICORN_THREADS),
+                "--worker-class",
+                "gthread",
+            ],
+            env=_server_env(),
+        ) as base:
+            port = int(base.rsplit(":", 1)[1])
             results = {
                 "minimal view": load(port, "/bench/minimal/"),
                 "list (20 briefs)": load(port, "/api/v1/briefs/"),
                 "detail (100 citations)": load(port, f"/api/v1/briefs/{PREFIX}hundred/"),
             }
-        finally:
-            os.killpg(server.pid, 15)
-            server.wait(timeout=30)
-            log.close()
     finally:
         _cleanup()
     rows = [

@@ -16,9 +16,6 @@ server must see them committed) and deleted at the end, whatever happens.
 """
 
 import os
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -29,6 +26,8 @@ from pathlib import Path
 
 from django.http import HttpResponse
 from django.urls import include, path
+
+from bench._common import gunicorn
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 QUERY_TARGET = 20
@@ -171,63 +170,6 @@ def _query_counts(briefs):
     return counts
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _start_server(port):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.dev"),
-        "DEBUG": "false",
-        "PYTHONUNBUFFERED": "1",
-    }
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    log = open(LOG_FILE, "wb")  # noqa: SIM115 (the process holds it until it exits)
-    process = subprocess.Popen(
-        [
-            str(gunicorn),
-            "bench.briefs_render:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(SERVER_WORKERS),
-            "--worker-class",
-            "sync",
-            "--log-level",
-            "warning",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    return process
-
-
-def _wait_until_up(base, process, timeout=60):
-    import requests
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"The benchmark server exited early:\n{_log_tail()}")
-        try:
-            if requests.get(f"{base}/bench/ok/", timeout=10).status_code == 200:
-                return
-        except requests.RequestException:  # not listening yet, or still loading Django
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"The benchmark server did not start:\n{_log_tail()}")
-
-
-def _log_tail():
-    return LOG_FILE.read_text(errors="replace")[-3000:] if LOG_FILE.exists() else ""
-
-
 def _requests_per_second(url, headers=None, seconds=SECONDS_PER_URL):
     """Requests per second that CLIENT_THREADS keep-alive clients get for ``seconds``, counted
     from the moment every client has made its warm-up request."""
@@ -269,24 +211,18 @@ def _requests_per_second(url, headers=None, seconds=SECONDS_PER_URL):
 
 
 def _throughput(brief):
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    process = _start_server(port)
-    try:
-        _wait_until_up(base, process)
+    with gunicorn(
+        "bench.briefs_render:application",
+        LOG_FILE,
+        ready_path="/bench/ok/",
+        options=["--workers", str(SERVER_WORKERS), "--worker-class", "sync"],
+    ) as base:
         brief_url = base + brief.url
         return {
             "ok": _requests_per_second(f"{base}/bench/ok/"),
             "uncached": _requests_per_second(brief_url, {UNCACHED_HEADER: "1"}),
             "cached": _requests_per_second(brief_url),
         }
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def row(name, value, unit, baseline=None, target=None):

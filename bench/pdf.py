@@ -53,6 +53,8 @@ import time
 import uuid
 from pathlib import Path
 
+from bench._common import copy_brief
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 TARGET_SECONDS_PER_PAGE = 0.15
 TARGET_PEAK_MB = 250
@@ -130,24 +132,7 @@ def _synthetic_body(page, target_pages=40):
 
 
 def _copy_brief(source, body=None, title=None):
-    from briefs.models import BriefAuthor, BriefPage
-
-    page = BriefPage(
-        title=title or f"{source.title} (bench)",
-        slug=f"bench-{uuid.uuid4().hex[:8]}",
-        standfirst=source.standfirst,
-        kind=source.kind,
-        live=False,
-    )
-    page.body = body if body is not None else list(source.body.raw_data)
-    source.get_parent().add_child(instance=page)
-    page.countries.set(source.countries.all())
-    page.topics.set(source.topics.all())
-    page.authors.set(
-        [BriefAuthor(name=a.name, affiliation=a.affiliation) for a in source.authors.all()]
-    )
-    page.save_revision()
-    return page
+    return copy_brief(source, title=title or f"{source.title} (bench)", body=body)
 
 
 def _delete(page):

@@ -20,9 +20,9 @@ the workers and of the publishing loop."""
 import contextlib
 import statistics
 import time
-import uuid
 from pathlib import Path
 
+from bench._common import copy_brief
 from config.workers import WorkerProcess
 
 BRIEFS = 20
@@ -40,25 +40,9 @@ def _percentile(values, fraction):
 
 
 def _copy_brief(source, label):
-    """A draft copy of ``source`` (unpublished, one revision) under the same index page."""
-    from briefs.models import BriefAuthor, BriefPage
-
-    page = BriefPage(
-        title=f"{source.title} (load bench {label})",
-        slug=f"bench-load-{uuid.uuid4().hex[:10]}",
-        standfirst=source.standfirst,
-        kind=source.kind,
-        live=False,
+    return copy_brief(
+        source, title=f"{source.title} (load bench {label})", slug_prefix="bench-load"
     )
-    page.body = list(source.body.raw_data)
-    source.get_parent().add_child(instance=page)
-    page.countries.set(source.countries.all())
-    page.topics.set(source.topics.all())
-    page.authors.set(
-        [BriefAuthor(name=a.name, affiliation=a.affiliation) for a in source.authors.all()]
-    )
-    page.save_revision()
-    return page
 
 
 def _delete(pages):

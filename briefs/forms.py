@@ -1,5 +1,6 @@
 from django import forms
 
+from taxonomy.filtering import filter_by
 from taxonomy.models import Country, Topic
 
 from .models import BriefPage
@@ -18,13 +19,13 @@ class BriefFilterForm(forms.Form):
     year = forms.IntegerField(required=False, min_value=1900, max_value=2999)
 
     def filter(self, queryset):
-        data = self.cleaned_data
-        if data.get("country"):
-            queryset = queryset.filter(countries=data["country"])
-        if data.get("topic"):
-            queryset = queryset.filter(topics=data["topic"])
-        if data.get("kind"):
-            queryset = queryset.filter(kind=data["kind"])
-        if data.get("year"):
-            queryset = queryset.filter(publication_date__year=data["year"])
-        return queryset
+        return filter_by(
+            queryset,
+            self.cleaned_data,
+            {
+                "country": "countries",
+                "topic": "topics",
+                "kind": "kind",
+                "year": "publication_date__year",
+            },
+        )

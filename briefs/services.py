@@ -3,6 +3,7 @@
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet, prefetch_related_objects
 
+from config.search import clean_query
 from taxonomy.models import Country, Topic
 
 from .models import BriefPage
@@ -42,6 +43,9 @@ def topics_with_briefs():
 
 def search_briefs(query):
     """Full-text search over published briefs (PostgreSQL full text on PostgreSQL)."""
+    query = clean_query(query)
+    if not query:
+        return BriefPage.objects.none()
     return published_briefs().search(query, order_by_relevance=True)
 
 

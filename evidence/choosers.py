@@ -13,7 +13,9 @@ from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView, C
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.search.backends import get_search_backend
 
+from config.search import clean_query
 from sources.models import Source
+from taxonomy.filtering import filter_by
 from taxonomy.models import Country, Topic
 
 from .models import Evidence
@@ -61,14 +63,11 @@ class EvidenceFilterForm(SearchFilterMixin, BaseFilterForm):
 
     def filter(self, objects):
         data = self.cleaned_data
-        if data.get("source"):
-            objects = objects.filter(source=data["source"])
-        if data.get("country"):
-            objects = objects.filter(countries=data["country"])
-        if data.get("topic"):
-            objects = objects.filter(topics=data["topic"])
-        if data.get("kind"):
-            objects = objects.filter(kind=data["kind"])
+        objects = filter_by(
+            objects,
+            data,
+            {"source": "source", "country": "countries", "topic": "topics", "kind": "kind"},
+        )
         status = data.get("status") or "citable"
         if status == "citable":
             objects = objects.citable()
@@ -92,6 +91,9 @@ class EvidenceFilterForm(SearchFilterMixin, BaseFilterForm):
         The search backends only filter on declared FilterFields (not on countries or topics),
         so the search runs on all evidence and its hits, in order of relevance, narrow down the
         filtered queryset."""
+        query = clean_query(query)
+        if not query:
+            return objects
         backend = get_search_backend()
         hits = backend.autocomplete(query, Evidence.objects.all())[:MAX_SEARCH_HITS]
         ids = [hit.pk for hit in hits]

@@ -11,6 +11,7 @@ from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, EditView, IndexView, SnippetViewSet
 
+from config.search import clean_query
 from sources.models import Source
 from taxonomy.models import Country, Topic
 
@@ -40,10 +41,11 @@ class EvidenceFilterSet(WagtailFilterSet):
 class EvidenceIndexView(IndexView):
     def search_queryset(self, queryset):
         # Full-text search over quote, claim, tags and source title (not only autocomplete).
-        if not self.is_searching:
+        query = clean_query(self.search_query) if self.is_searching else ""
+        if not query:
             return queryset
         return get_search_backend().search(
-            self.search_query, queryset, order_by_relevance=not self.is_explicitly_ordered
+            query, queryset, order_by_relevance=not self.is_explicitly_ordered
         )
 
     def get_base_queryset(self):

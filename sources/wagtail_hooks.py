@@ -8,6 +8,8 @@ from wagtail.search.backends import get_search_backend
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import EditView, IndexView, SnippetViewSet
 
+from config.search import clean_query
+
 from . import urls
 from .forms import SourceForm
 from .models import Source
@@ -26,10 +28,11 @@ class SourceIndexView(IndexView):
     def search_queryset(self, queryset):
         # Full-text search over title, metadata and the extracted text, not just the
         # title autocomplete that Wagtail's listing uses by default.
-        if not self.is_searching:
+        query = clean_query(self.search_query) if self.is_searching else ""
+        if not query:
             return queryset
         return get_search_backend().search(
-            self.search_query, queryset, order_by_relevance=not self.is_explicitly_ordered
+            query, queryset, order_by_relevance=not self.is_explicitly_ordered
         )
 
 

@@ -59,36 +59,27 @@ class HomePage(RoutablePageMixin, Page):
 
     @path("countries/<slug:slug>/", name="country")
     def country(self, request, slug):
-        from .. import services
-
         country = get_object_or_404(Country, slug=slug)
-        return self.render(
-            request,
-            context_overrides={
-                "term": country,
-                "term_kind": "country",
-                "page_obj": services.paginate(
-                    request, services.published_briefs().filter(countries=country)
-                ),
-                "evidence_count": country.evidence.citable().count(),
-            },
-            template="briefs/taxonomy_page.html",
-        )
+        return self._render_term(request, country, "country", briefs_filter={"countries": country})
 
     @path("topics/<slug:slug>/", name="topic")
     def topic(self, request, slug):
+        topic = get_object_or_404(Topic, slug=slug)
+        return self._render_term(request, topic, "topic", briefs_filter={"topics": topic})
+
+    def _render_term(self, request, term, term_kind, briefs_filter):
+        """The page of one country or topic: its published briefs and how much evidence."""
         from .. import services
 
-        topic = get_object_or_404(Topic, slug=slug)
         return self.render(
             request,
             context_overrides={
-                "term": topic,
-                "term_kind": "topic",
+                "term": term,
+                "term_kind": term_kind,
                 "page_obj": services.paginate(
-                    request, services.published_briefs().filter(topics=topic)
+                    request, services.published_briefs().filter(**briefs_filter)
                 ),
-                "evidence_count": topic.evidence.citable().count(),
+                "evidence_count": term.evidence.citable().count(),
             },
             template="briefs/taxonomy_page.html",
         )

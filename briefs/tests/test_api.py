@@ -183,6 +183,11 @@ class TestOnlyPublishedContent:
         assert slugs(get(client, "/api/v1/briefs/?q=zebraword")) == []
         assert slugs(get(client, "/api/v1/briefs/?q=Khorgos")) == ["alpha-khorgos"]
 
+    def test_search_text_with_quotes_is_searched_without_them(self, client, world):
+        # An unbalanced double quote is a query syntax error for SQLite's full-text engine.
+        assert slugs(get(client, '/api/v1/briefs/?q="Khorgos')) == ["alpha-khorgos"]
+        assert slugs(get(client, '/api/v1/briefs/?q="')) == []
+
     def test_evidence_only_when_a_published_brief_cites_it(self, client, world):
         for key in ("e1", "e2", "e3"):
             response = get(client, f"/api/v1/evidence/{world[key].pk}/")

@@ -3,6 +3,7 @@ axe-core on every page type and no sideways scrolling at 360 px."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from conftest import ARTIFACTS_DIR
 
@@ -114,8 +115,8 @@ def test_copy_citation_button(browser, live_server, site):
         page.goto(live_server.url + site["brief"].url)
         button = page.get_by_role("button", name="Copy citation")
         button.click()
-        status = page.locator("[data-copy-status]")
-        assert status.inner_text() == "Citation copied."
+        # The clipboard write is asynchronous: wait for the status it reports.
+        expect(page.locator("[data-copy-status]")).to_have_text("Citation copied.")
         copied = page.evaluate("navigator.clipboard.readText()")
         assert copied == page.locator("#cite-as").inner_text().strip()
         assert copied.startswith("Aigerim Nurlanova and Thomas Whitfield (2026). China in")

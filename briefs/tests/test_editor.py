@@ -309,6 +309,40 @@ class TestSaveBrief:
         ) in found
 
 
+class TestChartBlockOnDrafts:
+    """A chart whose evidence list still holds an empty item (just added in the editor, or
+    caught by autosave) saves as a draft, and is refused on publish."""
+
+    def block_value(self, *evidence):
+        from briefs.blocks import ChartBlock
+
+        block = ChartBlock()
+        raw = {"title": "Trade", "chart_type": "bar", "caption": "", "evidence": list(evidence)}
+        return block, block.to_python(raw)
+
+    def test_draft_with_nothing_chosen_yet_is_accepted(self):
+        block, value = self.block_value(None)
+        cleaned = block.clean_deferred(value)
+        assert [item for item in cleaned["evidence"] if item] == []
+
+    def test_draft_checks_what_is_chosen_so_far(self, lib):
+        from wagtail.blocks import StructBlockValidationError
+
+        block, value = self.block_value(lib["investment"].pk, None, lib["unemployment"].pk)
+        with pytest.raises(StructBlockValidationError) as raised:
+            block.clean_deferred(value)
+        assert "mixes units" in str(raised.value.block_errors["evidence"])
+        block, value = self.block_value(lib["investment"].pk, None)
+        assert block.clean_deferred(value)["evidence"][0].pk == lib["investment"].pk
+
+    def test_publishing_needs_evidence(self):
+        from wagtail.blocks import StructBlockValidationError
+
+        block, value = self.block_value(None)
+        with pytest.raises(StructBlockValidationError):
+            block.clean(value)
+
+
 # Rendering after the evidence changes ------------------------------------------------------
 
 

@@ -588,6 +588,12 @@ class TestSearch:
         assert "Type a few words" in html.get_text()
         assert html.select_one("meta[name=robots]")["content"].startswith("noindex")
 
+    def test_quotes_and_control_characters_are_not_an_error(self, client, listing):
+        html = soup(client.get("/search/", {"q": '"railways'}))
+        assert titles(html) == ["Kazakhstan and China"]
+        for query in ('"', "rail\x00ways", '"""'):
+            assert client.get("/search/", {"q": query}).status_code == 200
+
 
 class TestFeedAndSitemap:
     def test_atom_feed(self, client, listing):

@@ -318,6 +318,12 @@ class TestCandidatesAndReview:
         html = admin_client.get(url, {"q": "Khorgos"}).content.decode()
         assert "Khorgos" in html
         assert "27 billion" not in html
+        # Quotes and control characters are dropped, not handed to the search engine.
+        html = admin_client.get(url, {"q": '"Khorgos\x01'}).content.decode()
+        assert "Khorgos" in html and "27 billion" not in html
+        for url_name in ("evidence_evidence", "sources_source"):
+            listing = reverse(f"wagtailsnippets_{url_name}:list")
+            assert admin_client.get(listing, {"q": '"'}).status_code == 200
         assert Source.objects.count() == 1
 
 
