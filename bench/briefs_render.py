@@ -27,8 +27,6 @@ from pathlib import Path
 from django.http import HttpResponse
 from django.urls import include, path
 
-from bench._common import gunicorn
-
 BASE_DIR = Path(__file__).resolve().parent.parent
 QUERY_TARGET = 20
 SECONDS_PER_URL = float(os.environ.get("BENCH_SECONDS", "5"))
@@ -211,6 +209,8 @@ def _requests_per_second(url, headers=None, seconds=SECONDS_PER_URL):
 
 
 def _throughput(brief):
+    from bench._common import gunicorn  # not at the top: this file also runs as a script
+
     with gunicorn(
         "bench.briefs_render:application",
         LOG_FILE,

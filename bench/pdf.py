@@ -53,8 +53,6 @@ import time
 import uuid
 from pathlib import Path
 
-from bench._common import copy_brief
-
 BASE_DIR = Path(__file__).resolve().parent.parent
 TARGET_SECONDS_PER_PAGE = 0.15
 TARGET_PEAK_MB = 250
@@ -132,6 +130,8 @@ def _synthetic_body(page, target_pages=40):
 
 
 def _copy_brief(source, body=None, title=None):
+    from bench._common import copy_brief  # not at the top: the render child runs this file
+
     return copy_brief(source, title=title or f"{source.title} (bench)", body=body)
 
 
