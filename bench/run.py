@@ -151,8 +151,10 @@ def markdown(rows, machine, generated_at):
     for row in rows:
         met = ""
         if row["target"] is not None and isinstance(row["value"], numbers.Real):
-            # Targets are ceilings, except throughput and counts of things that must all pass.
-            at_least = (row["unit"] or "").startswith("of ") or row["unit"] == "req/s"
+            # Targets are ceilings, except throughput, ratios (precision, recall) and counts of
+            # things that must all pass, which are floors.
+            unit = row["unit"] or ""
+            at_least = unit.startswith("of ") or unit in ("req/s", "ratio", "%")
             ok = row["value"] >= row["target"] if at_least else row["value"] <= row["target"]
             met = "yes" if ok else "**no**"
         lines.append(
