@@ -397,10 +397,13 @@ def test_journey(stack, browser, journey, tmp_path):
     awaiting.get_by_role("link", name=brief_title).click()
     reviewer.wait_for_url(f"{base}/admin/pages/{brief_id}/edit/")
     steps.approve_with_comment(reviewer, REVIEW_COMMENT)
-    # Once approved, the brief leaves the reviewer's queue (and their editor: Wagtail sends
-    # them back to the dashboard).
-    reviewer.goto(f"{base}/admin/")
-    expect(reviewer.get_by_role("link", name=brief_title)).to_have_count(0)
+    # Once approved, the brief is no longer the reviewer's to open: they land on the
+    # dashboard, told where it went, and it has left their queue (it stays among their recent
+    # edits, as approving from the editor saves its form).
+    reviewer.wait_for_url(f"{base}/admin/")
+    expect(reviewer.locator(".messages")).to_contain_text("it is now at “Editorial sign-off”")
+    awaiting = reviewer.locator("section, .w-panel", has_text="Awaiting your review").last
+    expect(awaiting.get_by_role("link", name=brief_title)).to_have_count(0)
     journey.shot(reviewer, "reviewer-approved")
     reviewer.context.close()
 
