@@ -236,15 +236,20 @@ def select_in_reader(page, passage):
 
 def workflow_tasks(page, base, brief_id):
     """The task table of the brief's latest workflow, as the admin's history shows it:
-    {task name: cell text}."""
+    {task name: the latest non-empty cell text}. The table has a row per revision, and a
+    reviewer's approval from the editor may save a revision whose row starts empty."""
     page.goto(f"{base}/admin/pages/{brief_id}/workflow_history/")
     page.locator("a[href*='/workflow_history/detail/']").first.click()
     table = page.locator("table.workflow-progress-table--tasks")
     table.wait_for()
     # Text content, not inner text: the status tags are upper-cased by CSS only.
     names = [folded(name) for name in table.locator("thead th").all_text_contents()[1:]]
-    row = table.locator("tbody tr").last.locator("td").all_text_contents()[1:]
-    return dict(zip(names, (folded(cell) for cell in row), strict=True))
+    tasks = dict.fromkeys(names, "")
+    for row in table.locator("tbody tr").all():
+        cells = [folded(cell) for cell in row.locator("td").all_text_contents()[1:]]
+        for name, cell in zip(names, cells, strict=True):
+            tasks[name] = cell or tasks[name]
+    return tasks
 
 
 @pytest.fixture
