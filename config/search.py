@@ -15,3 +15,18 @@ def clean_query(text):
     """``text`` without double quotes and control characters, whitespace collapsed, at most
     MAX_LENGTH characters; "" when nothing searchable is left."""
     return " ".join(_UNSAFE.sub(" ", text or "").split())[:MAX_LENGTH]
+
+
+class FullTextIndexViewMixin:
+    """For a snippet listing (IndexView): full-text search over everything the model indexes,
+    not only the title autocomplete that Wagtail's listings use, on cleaned search text."""
+
+    def search_queryset(self, queryset):
+        from wagtail.search.backends import get_search_backend
+
+        query = clean_query(self.search_query) if self.is_searching else ""
+        if not query:
+            return queryset
+        return get_search_backend().search(
+            query, queryset, order_by_relevance=not self.is_explicitly_ordered
+        )

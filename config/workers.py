@@ -48,10 +48,6 @@ class WorkerProcess:
         self.loglevel = loglevel
         self.process = None
 
-    @property
-    def pid(self):
-        return self.process.pid
-
     def start(self, timeout=60):
         """Start the worker and wait until it says it is ready."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)

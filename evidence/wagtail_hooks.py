@@ -6,12 +6,11 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, HelpPanel, InlinePanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column
-from wagtail.search.backends import get_search_backend
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import CreateView, EditView, IndexView, SnippetViewSet
 
-from config.search import clean_query
+from config.search import FullTextIndexViewMixin
 from sources.models import Source
 from taxonomy.models import Country, Topic
 
@@ -38,16 +37,7 @@ class EvidenceFilterSet(WagtailFilterSet):
         ]
 
 
-class EvidenceIndexView(IndexView):
-    def search_queryset(self, queryset):
-        # Full-text search over quote, claim, tags and source title (not only autocomplete).
-        query = clean_query(self.search_query) if self.is_searching else ""
-        if not query:
-            return queryset
-        return get_search_backend().search(
-            query, queryset, order_by_relevance=not self.is_explicitly_ordered
-        )
-
+class EvidenceIndexView(FullTextIndexViewMixin, IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("source")
 

@@ -222,8 +222,7 @@ class PeerReviewTask(EvidenceGuardMixin, AbstractGroupApprovalTask):
                     },
                 )
         # Returned to the workflow action view as where to send the reviewer next.
-        page = Page.objects.get(pk=task_state.workflow_state.object_id)
-        return review_recorded_url(page, user)
+        return review_recorded_url(task_state.workflow_state.object_id, user)
 
     @classmethod
     def get_description(cls):
@@ -237,14 +236,16 @@ class PeerReviewTask(EvidenceGuardMixin, AbstractGroupApprovalTask):
         verbose_name_plural = _("Peer review tasks")
 
 
-def review_recorded_url(page, user):
+def review_recorded_url(page_id, user):
     """None while ``user`` may still open the brief's editor; otherwise the admin page that
-    says what became of the brief (review/views.py), where a reviewer lands after acting."""
+    says what became of the brief (review/views.py), where a reviewer lands after acting.
+
+    The page is read afresh: the caller's copy still knows the workflow step just left."""
     from django.urls import reverse
 
-    if page.permissions_for_user(user).can_edit():
+    if Page.objects.get(pk=page_id).permissions_for_user(user).can_edit():
         return None
-    return reverse("review_recorded", args=[page.pk])
+    return reverse("review_recorded", args=[page_id])
 
 
 class PeerReviewTaskState(TaskState):

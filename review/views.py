@@ -17,20 +17,14 @@ def review_recorded(request, page_id):
     # Only someone who acted on the brief learns where it went.
     if not PageLogEntry.objects.filter(page=page, user=request.user).exists():
         return redirect("wagtailadmin_home")
-    title = page.get_admin_display_title()
+    values = {"title": page.get_admin_display_title()}
     state = current_workflow_state(page)
-    if state is None:
-        message = _("Your review of “%(title)s” is recorded.") % {"title": title}
-    elif state.status == state.STATUS_NEEDS_CHANGES:
-        message = _("Your review of “%(title)s” is recorded: it went back to its author.") % {
-            "title": title
-        }
-    elif state.current_task_state is not None:
-        message = _("Your review of “%(title)s” is recorded: it is now at “%(task)s”.") % {
-            "title": title,
-            "task": state.current_task_state.task.name,
-        }
+    if state is not None and state.status == state.STATUS_NEEDS_CHANGES:
+        message = _("Your review of “%(title)s” is recorded: it went back to its author.")
+    elif state is not None and state.current_task_state is not None:
+        message = _("Your review of “%(title)s” is recorded: it is now at “%(task)s”.")
+        values["task"] = state.current_task_state.task.name
     else:
-        message = _("Your review of “%(title)s” is recorded.") % {"title": title}
-    messages.success(request, message)
+        message = _("Your review of “%(title)s” is recorded.")
+    messages.success(request, message % values)
     return redirect("wagtailadmin_home")

@@ -4,11 +4,10 @@ from wagtail import hooks
 from wagtail.admin.panels import HelpPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import Button, ListingButton
-from wagtail.search.backends import get_search_backend
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import EditView, IndexView, SnippetViewSet
 
-from config.search import clean_query
+from config.search import FullTextIndexViewMixin
 
 from . import urls
 from .forms import SourceForm
@@ -24,16 +23,8 @@ class StatusColumn(Column):
     cell_template_name = "sources/admin/status_cell.html"
 
 
-class SourceIndexView(IndexView):
-    def search_queryset(self, queryset):
-        # Full-text search over title, metadata and the extracted text, not just the
-        # title autocomplete that Wagtail's listing uses by default.
-        query = clean_query(self.search_query) if self.is_searching else ""
-        if not query:
-            return queryset
-        return get_search_backend().search(
-            query, queryset, order_by_relevance=not self.is_explicitly_ordered
-        )
+class SourceIndexView(FullTextIndexViewMixin, IndexView):
+    """Searches title, metadata and the extracted text."""
 
 
 class SourceEditView(EditView):

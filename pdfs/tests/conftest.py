@@ -8,7 +8,6 @@ import socket
 import subprocess
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -16,7 +15,6 @@ from django.db import connection
 
 from config.workers import WorkerProcess, database_url
 
-BASE_DIR = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("PDFS_TEST_REDIS_URL", "redis://127.0.0.1:6379/8")
 
 PAGES = [
