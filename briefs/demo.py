@@ -236,7 +236,9 @@ def load_briefs(log=print, path=None, user=None) -> dict[str, str]:
         revision = page.save_revision(user=user, log_action=True)
         state = entry.get("state", "published")
         if state == "published":
-            revision.publish(user=user)
+            # The demo's published briefs stand for a sign-off already given: the loader has
+            # validated them above (briefs/permissions.py allows no direct route for users).
+            revision.publish(user=user, skip_permission_checks=True)
         elif state in ("in_review", "rejected"):
             from review.demo import put_in_review
 

@@ -54,7 +54,7 @@ def brief_pdfs(request, page_id):
                 ),
                 None,
             ),
-            "can_regenerate": page.live and permissions.can_publish(),
+            "can_regenerate": page.live and permissions.can_manage_publication(),
             "public_url": services.public_pdf_url(page) if page.live else None,
             "pending": any(p.status in ("queued", "rendering") for p in pdfs),
         },
@@ -64,7 +64,7 @@ def brief_pdfs(request, page_id):
 @require_POST
 def regenerate(request, page_id):
     page = _editable_brief(request, page_id)
-    if not page.permissions_for_user(request.user).can_publish():
+    if not page.permissions_for_user(request.user).can_manage_publication():
         raise PermissionDenied
     if not page.live:
         messages.error(request, "This brief is not published: there is no public PDF to make.")

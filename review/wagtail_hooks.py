@@ -1,9 +1,8 @@
 """Admin side of the review workflow.
 
-- Briefs are published through the "Brief review" workflow only: the Publish action is taken
-  off the brief editor for everyone but administrators (superusers), and refused server-side
-  (the draft is still saved, so nothing is lost). An administrator's direct publication goes
-  through the evidence check too.
+- Briefs are published through the "Brief review" workflow only: the permission rule is
+  briefs/permissions.py (Wagtail's views and actions ask it before publishing). An
+  administrator's direct publication, singly or in bulk, goes through the evidence check too.
 - After a submission that the evidence check sent back, the analyst sees the itemised list.
 """
 
@@ -15,7 +14,7 @@ from wagtail import hooks
 from wagtail.log_actions import LogFormatter
 from wagtail.models import TaskState
 
-from briefs.models import BriefIndexPage, BriefPage
+from briefs.models import BriefPage
 
 from .models import EvidenceCheckTaskState, current_workflow_state, review_recorded_url
 from .services import check_revision, problems_from_state
@@ -26,26 +25,33 @@ WORKFLOW_ONLY = (
 )
 
 
-def _is_brief_context(context):
-    page = context.get("page")
-    if page is not None:
-        return isinstance(page.specific_deferred, BriefPage)
-    parent = context.get("parent_page")
-    return parent is not None and isinstance(parent.specific_deferred, BriefIndexPage)
+def _explain_refused_publish(request, allowed):
+    """A "Publish" posted by someone who may not publish a brief (an old form, a crafted
+    request) is saved as a draft by Wagtail; say why it did not go live."""
+    if request.method == "POST" and request.POST.get("action-publish") and not allowed():
+        messages.error(request, WORKFLOW_ONLY)
 
 
-@hooks.register("construct_page_action_menu")
-def hide_direct_publish(menu_items, request, context):
-    if request.user.is_superuser or not _is_brief_context(context):
-        return
-    menu_items[:] = [item for item in menu_items if item.name != "action-publish"]
+@hooks.register("before_edit_page")
+def explain_refused_publish_on_edit(request, page):
+    if isinstance(page.specific_deferred, BriefPage):
+        _explain_refused_publish(request, page.permissions_for_user(request.user).can_publish)
+
+
+@hooks.register("before_create_page")
+def explain_refused_publish_on_create(request, parent_page, page_class):
+    if issubclass(page_class, BriefPage):
+        perms = parent_page.permissions_for_user(request.user)
+        _explain_refused_publish(request, perms.can_publish_subpage)
 
 
 @hooks.register("before_publish_page")
 def gate_direct_publish(request, page):
+    """An administrator's direct publication passes the evidence check too. (Nobody else can
+    publish a brief directly: briefs/permissions.py.)"""
     if not isinstance(page.specific_deferred, BriefPage):
         return None
-    if not request.user.is_superuser:
+    if not page.permissions_for_user(request.user).can_publish():
         messages.error(request, WORKFLOW_ONLY)
         return redirect("wagtailadmin_pages:edit", page.pk)
     result = check_revision(page.get_latest_revision())
@@ -57,24 +63,41 @@ def gate_direct_publish(request, page):
 
 @hooks.register("before_bulk_action")
 def gate_bulk_publish(request, action_type, objects, action_class_instance):
-    if action_type != "publish" or request.user.is_superuser:
+    """Bulk publication of briefs: Wagtail leaves out those the user may not publish (all of
+    them for non-administrators); an administrator's pass the evidence check one by one."""
+    if action_type != "publish":
         return None
-    if any(isinstance(obj.specific_deferred, BriefPage) for obj in objects):
-        messages.error(request, WORKFLOW_ONLY)
-        return redirect("wagtailadmin_home")
+    for obj in objects:
+        page = obj.specific_deferred
+        if (
+            not isinstance(page, BriefPage)
+            or not page.permissions_for_user(request.user).can_publish()
+        ):
+            continue
+        result = check_revision(page.get_latest_revision())
+        if result.problems:
+            messages.error(
+                request, _problem_list(f"Nothing published: “{page.title}”. ", result.problems)
+            )
+            return redirect("wagtailadmin_explore", page.get_parent().pk)
     return None
 
 
 @hooks.register("before_copy_page")
 def gate_copy_and_publish(request, page):
+    """A copy of a brief is a new brief: it starts as a draft, for administrators too (for
+    everyone else Wagtail's copy form already refuses, briefs/permissions.py)."""
     if (
         request.method == "POST"
         and request.POST.get("publish_copies")
-        and not request.user.is_superuser
         and isinstance(page.specific_deferred, BriefPage)
     ):
-        messages.error(request, WORKFLOW_ONLY)
-        return redirect("wagtailadmin_pages:edit", page.pk)
+        messages.error(
+            request,
+            "A copy of a brief starts as a draft: copy it without publishing, then submit the "
+            "copy to the “Brief review” workflow.",
+        )
+        return redirect("wagtailadmin_pages:copy", page.pk)
     return None
 
 

@@ -21,6 +21,7 @@ from taxonomy.models import Country, Topic
 
 from ..blocks import BriefStreamBlock
 from ..citations import build_notes
+from ..permissions import BriefIndexPermissionTester, BriefPermissionTester
 
 
 class HomePage(RoutablePageMixin, Page):
@@ -115,6 +116,9 @@ class BriefIndexPage(Page):
     parent_page_types = ["briefs.HomePage"]
     subpage_types = ["briefs.BriefPage"]
 
+    def permissions_for_user(self, user):
+        return BriefIndexPermissionTester(user, self)
+
     def get_context(self, request, *args, **kwargs):
         from .. import services
         from ..forms import BriefFilterForm
@@ -194,7 +198,15 @@ class BriefPage(Page):
         if self.cover_image_id and not self.cover_image_alt.strip():
             raise ValidationError({"cover_image_alt": "Describe the cover image for readers."})
 
+    def permissions_for_user(self, user):
+        return BriefPermissionTester(user, self)
+
     def save(self, *args, **kwargs):
+        if self._state.adding and self.live and self.live_revision_id is None:
+            # A brief is born a draft: only publishing a revision (through the workflow, see
+            # briefs/permissions.py) makes it live, never saving a new page with live=True.
+            self.live = False
+            self.has_unpublished_changes = True
         if self.live and self.publication_date is None:
             self.publication_date = timezone.localdate()
         super().save(*args, **kwargs)

@@ -269,6 +269,8 @@ WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database"},
 }
 WAGTAILADMIN_COMMENTS_ENABLED = True
+# Approving the last task publishes on the approver's behalf (briefs/permissions.py).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "review.finish.publish_workflow_state"
 # No avatars from gravatar.com: the admin fetches nothing from third parties (and the CSP
 # allows images from this site only).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
