@@ -69,8 +69,8 @@ def application():
 def _populate():
     from django.utils import timezone
 
+    from api.tests import api_data
     from briefs.models import BriefAuthor, BriefIndexPage, BriefPage
-    from briefs.tests import api_data
 
     sentences = [f"Bench sentence {n} notes that trade rose by {n} percent." for n in range(100)]
     source = api_data.make_source(f"{PREFIX}source", sentences)

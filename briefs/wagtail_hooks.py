@@ -31,7 +31,3 @@ def register_evidence_citation(features):
         ),
     )
     features.register_converter_rule("contentstate", "evidence", ContentstateEvidenceConversionRule)
-
-
-# Admin → Settings → API tokens (briefs/api/admin.py registers its own hooks).
-from .api import admin as _api_admin  # noqa: E402, F401

@@ -12,7 +12,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),
-    path("api/v1/", include("config.api", namespace="api")),
+    path("api/v1/", include("api.urls", namespace="api")),
     path("pdf/", include("pdfs.urls")),
 ]
 

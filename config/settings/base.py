@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "briefs",
     "review",
     "pdfs",
+    "api",
     "wagtail.contrib.forms",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.table_block",
@@ -336,7 +337,7 @@ elif CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# REST framework (the public API under /api/v1/, see config/api.py) -----------------------------
+# REST framework (the public API under /api/v1/, see api/urls.py) --------------------------------
 
 
 def _api_rate(name, default):
@@ -355,8 +356,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "briefs.api.common.AnonymousRateThrottle",
-        "briefs.api.common.TokenRateThrottle",
+        "api.common.AnonymousRateThrottle",
+        "api.common.TokenRateThrottle",
     ],
     # Requests per client: "anon" per IP address, "token" per API token's user; "off": no limit.
     "DEFAULT_THROTTLE_RATES": {
@@ -366,7 +367,7 @@ REST_FRAMEWORK = {
     # Proxies in front of the web server (X-Forwarded-For entries to trust for the client IP).
     # 0: REMOTE_ADDR only, so that a client cannot dodge its limit with a forged header.
     "NUM_PROXIES": int(env("API_NUM_PROXIES", "0")),
-    "EXCEPTION_HANDLER": "briefs.api.common.exception_handler",
+    "EXCEPTION_HANDLER": "api.common.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 # Seconds API clients and shared caches may reuse a response without revalidating it.
@@ -378,10 +379,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"BriefKindEnum": "briefs.models.BriefPage.Kind"},
-    "PREPROCESSING_HOOKS": ["config.api.only_public_api"],
+    "PREPROCESSING_HOOKS": ["api.schema.only_public_api"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "config.api.describe_api",
+        "api.schema.describe_api",
     ],
 }
 

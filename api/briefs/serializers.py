@@ -1,11 +1,11 @@
-"""Serializers of the briefs API. They read the plain dicts built by briefs.api.services and
+"""Serializers of the briefs API. They read the plain dicts built by api.briefs.representation and
 define the documented shape of every field (the OpenAPI schema is generated from them)."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
-from ..models import BriefPage
+from briefs.models import BriefPage
 
 # Small pieces -------------------------------------------------------------------------------------
 
@@ -318,40 +318,3 @@ class BriefDetailSerializer(BriefSummarySerializer):
     notes = NoteSerializer(many=True, help_text="The citations, numbered in reading order.")
     bibliography = BibliographyEntrySerializer(many=True)
     pdf = PdfSerializer()
-
-
-# Errors -------------------------------------------------------------------------------------------
-
-
-class ErrorDetailSerializer(serializers.Serializer):
-    status = serializers.IntegerField(help_text="The HTTP status code.")
-    code = serializers.CharField(
-        help_text="Machine-readable: invalid_parameter, not_found, throttled, "
-        "authentication_failed, method_not_allowed, not_acceptable, server_error…"
-    )
-    message = serializers.CharField(help_text="What went wrong, for people.")
-    details = serializers.DictField(
-        help_text="For invalid_parameter: the messages of each parameter; for throttled: "
-        "retry_after (seconds); otherwise empty."
-    )
-
-
-class ErrorSerializer(serializers.Serializer):
-    """Every error of the API has this shape."""
-
-    error = ErrorDetailSerializer()
-
-
-def error_responses(**descriptions):
-    """OpenAPI responses for error statuses, all in the one error shape."""
-    from drf_spectacular.utils import OpenApiResponse
-
-    defaults = {
-        401: "The API token is not valid (omit the Authorization header to read anonymously).",
-        429: "Rate limit reached: try again after the number of seconds in Retry-After.",
-    }
-    defaults.update({int(key.lstrip("e")): value for key, value in descriptions.items()})
-    return {
-        status: OpenApiResponse(response=ErrorSerializer, description=description)
-        for status, description in sorted(defaults.items())
-    }

@@ -1,12 +1,12 @@
-"""The public representation of evidence cited by published briefs."""
+"""Evidence cited by published briefs and the briefs citing it, and its public
+representation."""
 
 from django.urls import reverse
 
-from briefs.api.services import country_data, figure_data, source_summary, topic_data
+from api.briefs.representation import country_data, figure_data, source_summary, topic_data
 from briefs.citations import short_reference
 from briefs.services import published_briefs
-
-from ..models import Evidence
+from evidence.models import Evidence
 
 
 def public_evidence(evidence_id):

@@ -1,5 +1,6 @@
-"""What every endpoint of the public API shares: one error shape, conditional GET (ETag,
-Last-Modified, 304), Cache-Control, rate limits, pagination and id parsing."""
+"""What every endpoint of the public API shares: one error shape (and its schema), conditional
+GET (ETag, Last-Modified, 304), Cache-Control, rate limits, pagination, id parsing and the
+viewsets' public names."""
 
 import hashlib
 import logging
@@ -11,7 +12,8 @@ from django.core.cache import cache
 from django.http import Http404
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -62,6 +64,38 @@ def error_body(status_code, code, message, details=None):
             "message": message,
             "details": details if details is not None else {},
         }
+    }
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    status = serializers.IntegerField(help_text="The HTTP status code.")
+    code = serializers.CharField(
+        help_text="Machine-readable: invalid_parameter, not_found, throttled, "
+        "authentication_failed, method_not_allowed, not_acceptable, server_error…"
+    )
+    message = serializers.CharField(help_text="What went wrong, for people.")
+    details = serializers.DictField(
+        help_text="For invalid_parameter: the messages of each parameter; for throttled: "
+        "retry_after (seconds); otherwise empty."
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error of the API has this shape."""
+
+    error = ErrorDetailSerializer()
+
+
+def error_responses(**descriptions):
+    """OpenAPI responses for error statuses, all in the one error shape."""
+    defaults = {
+        401: "The API token is not valid (omit the Authorization header to read anonymously).",
+        429: "Rate limit reached: try again after the number of seconds in Retry-After.",
+    }
+    defaults.update({int(key.lstrip("e")): value for key, value in descriptions.items()})
+    return {
+        status: OpenApiResponse(response=ErrorSerializer, description=description)
+        for status, description in sorted(defaults.items())
     }
 
 
@@ -304,3 +338,20 @@ class ConditionalGetMixin:
             return seen[1]
         cache.set(key, (etag, now), 7 * 24 * 3600)
         return now
+
+
+# Names --------------------------------------------------------------------------------------------
+
+
+class NamedViewSetMixin:
+    """The name that the browsable API's pages and OPTIONS answers give a viewset ("Brief List").
+    DRF derives it from the class name; the API's viewsets are named ``…APIViewSet`` to tell
+    them from the admin's, so ``view_name`` keeps the name they have always shown."""
+
+    view_name = ""
+
+    def get_view_name(self):
+        if getattr(self, "name", None) is not None:  # an extra action's own name
+            return self.name
+        suffix = getattr(self, "suffix", None)
+        return f"{self.view_name} {suffix}" if suffix else self.view_name

@@ -1,98 +1,17 @@
-"""The logic behind the public API: what is public (published briefs and only what they cite),
-and the structured representation of a brief (its body as typed JSON blocks, its numbered
-citations, bibliography and PDF).
+"""The structured representation of a brief in the public API: its body as typed JSON blocks,
+its numbered citations, bibliography, CSL-JSON and PDF, as the plain dicts that the
+serializers of api.briefs.serializers read."""
 
-Everything is read from the page row, which holds the published revision (Wagtail keeps
-drafts in revisions), through ``briefs.services.published_briefs()``."""
-
-import hashlib
-import logging
 import re
 from decimal import Decimal
 
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Case, IntegerField, Value, When
 from django.utils.text import slugify
 
-from .. import charts
-from ..citations import Notes, cited_evidence_ids, render_cited_html, source_csl
-from ..figures import format_figure
-from ..models import BriefPage
-from ..services import published_briefs, search_briefs
-
-logger = logging.getLogger(__name__)
-
-SEARCH_LIMIT = 1000
-INDEX_SECONDS = 24 * 3600
-
-
-# What is public -----------------------------------------------------------------------------------
-
-
-def citation_index(request=None) -> dict[int, list[int]]:
-    """``{evidence id: [ids of the published briefs citing it]}``.
-
-    Built from the published bodies once per set of published revisions: the key is a hash
-    of every published brief's id and last publication time (one small query), so that a
-    publication, an unpublication or a change of privacy gives a new index. Kept in the
-    shared cache, and on the request for the rest of the request."""
-    if request is not None and hasattr(request, "_api_citation_index"):
-        return request._api_citation_index
-    rows = sorted(
-        published_briefs().order_by().values_list("pk", "last_published_at"),
-        key=lambda row: row[0],
-    )
-    fingerprint = hashlib.sha256(
-        "|".join(f"{pk}:{when.isoformat() if when else ''}" for pk, when in rows).encode()
-    ).hexdigest()
-    key = f"api:citation-index:{fingerprint}"
-    index = cache.get(key)
-    if index is None:
-        index = {}
-        pages = BriefPage.objects.filter(pk__in=[pk for pk, _ in rows]).only("pk", "body")
-        for page in pages.order_by("pk"):
-            for evidence_id in cited_evidence_ids(page.body):
-                index.setdefault(evidence_id, []).append(page.pk)
-        cache.set(key, index, INDEX_SECONDS)
-    if request is not None:
-        request._api_citation_index = index
-    return index
-
-
-# Listing ------------------------------------------------------------------------------------------
-
-ORDERINGS = {
-    "publication_date": ("publication_date", "first_published_at", "pk"),
-    "-publication_date": ("-publication_date", "-first_published_at", "-pk"),
-    "title": ("title", "pk"),
-    "-title": ("-title", "-pk"),
-    "updated": ("last_published_at", "pk"),
-    "-updated": ("-last_published_at", "-pk"),
-}
-
-
-def search_ids(query: str) -> list[int]:
-    """Ids of the published briefs matching ``query``, most relevant first."""
-    results = search_briefs(query)[:SEARCH_LIMIT]
-    return [page.pk for page in results]
-
-
-def order_by_ids(queryset, ids):
-    """``queryset`` restricted to ``ids``, in their order (relevance)."""
-    if not ids:
-        return queryset.none()
-    rank = Case(
-        *[When(pk=pk, then=Value(position)) for position, pk in enumerate(ids)],
-        output_field=IntegerField(),
-    )
-    return queryset.filter(pk__in=ids).annotate(_rank=rank).order_by("_rank")
-
-
-def listing_queryset():
-    return published_briefs().prefetch_related("authors", "countries", "topics")
-
+from briefs import charts
+from briefs.citations import Notes, render_cited_html, richtext_evidence_ids
+from briefs.figures import format_figure
 
 # Representation helpers ---------------------------------------------------------------------------
 
@@ -150,8 +69,6 @@ def citation_ref(raw, notes: Notes):
 
 
 def richtext_refs(html: str, notes: Notes):
-    from ..citations import richtext_evidence_ids
-
     refs, seen = [], set()
     for evidence_id in richtext_evidence_ids(html or ""):
         ref = citation_ref(evidence_id, notes)
@@ -519,20 +436,3 @@ def table_of_contents(body):
         for block in body
         if block["type"] in ("section", "key_findings", "recommendations")
     ]
-
-
-def detail_queryset():
-    return published_briefs().prefetch_related("authors", "countries", "topics")
-
-
-__all__ = [
-    "ORDERINGS",
-    "brief_detail",
-    "brief_summary",
-    "citation_index",
-    "detail_queryset",
-    "listing_queryset",
-    "order_by_ids",
-    "search_ids",
-    "source_csl",
-]

@@ -7,8 +7,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 
-from briefs.api.common import ApiPagination, ConditionalGetMixin
-from briefs.api.serializers import error_responses
+from api.common import ApiPagination, ConditionalGetMixin, NamedViewSetMixin, error_responses
 from briefs.services import countries_with_briefs, topics_with_briefs
 from taxonomy.models import Country, Topic
 
@@ -17,7 +16,7 @@ from .serializers import CountrySerializer, TopicSerializer
 ERRORS = error_responses(e400="A bad page or page_size.", e404="A page beyond the last.")
 
 
-class _TermViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
+class _TermAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.GenericViewSet):
     pagination_class = ApiPagination
     parameter = ""
 
@@ -39,7 +38,8 @@ class _TermViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
         return self.get_paginated_response(self.get_serializer(data, many=True).data)
 
 
-class CountryViewSet(_TermViewSet):
+class CountryAPIViewSet(_TermAPIViewSet):
+    view_name = "Country"
     serializer_class = CountrySerializer
     parameter = "country"
 
@@ -59,7 +59,8 @@ class CountryViewSet(_TermViewSet):
         return super().list(request)
 
 
-class TopicViewSet(_TermViewSet):
+class TopicAPIViewSet(_TermAPIViewSet):
+    view_name = "Topic"
     serializer_class = TopicSerializer
     parameter = "topic"
 

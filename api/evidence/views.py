@@ -5,18 +5,18 @@ from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from briefs.api.common import ConditionalGetMixin, parse_id
-from briefs.api.serializers import error_responses
-from briefs.api.services import citation_index
+from api.briefs.selectors import citation_index
+from api.common import ConditionalGetMixin, NamedViewSetMixin, error_responses, parse_id
 
-from . import services
+from . import selectors
 from .serializers import EvidenceSerializer
 
 
-class EvidenceViewSet(ConditionalGetMixin, viewsets.ViewSet):
+class EvidenceAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.ViewSet):
     """Evidence is public only while a published brief cites it; anything else is a 404,
     whether it exists or not."""
 
+    view_name = "Evidence"
     lookup_value_regex = r"[^/]+"
 
     @extend_schema(
@@ -30,8 +30,8 @@ class EvidenceViewSet(ConditionalGetMixin, viewsets.ViewSet):
     def retrieve(self, request, pk=None):
         evidence_id = parse_id(pk, "evidence")
         cited_by = citation_index(request).get(evidence_id)
-        evidence = services.public_evidence(evidence_id) if cited_by else None
+        evidence = selectors.public_evidence(evidence_id) if cited_by else None
         if evidence is None:
             raise NotFound(f"No published brief cites evidence {evidence_id}.")
-        data = services.evidence_data(evidence, cited_by, request)
+        data = selectors.evidence_data(evidence, cited_by, request)
         return Response(EvidenceSerializer(data, context={"request": request}).data)

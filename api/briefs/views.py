@@ -7,12 +7,19 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from api.common import (
+    MAX_PAGE_ID,
+    ApiPagination,
+    ConditionalGetMixin,
+    NamedViewSetMixin,
+    error_responses,
+    parse_id,
+)
 from briefs.models import BriefPage
 
-from . import services
-from .common import MAX_PAGE_ID, ApiPagination, ConditionalGetMixin, parse_id
+from . import representation, selectors
 from .filters import BriefFilterSet
-from .serializers import BriefDetailSerializer, BriefSummarySerializer, error_responses
+from .serializers import BriefDetailSerializer, BriefSummarySerializer
 
 LIST_ERRORS = error_responses(
     e400="A query parameter has a bad value (see error.details).",
@@ -28,10 +35,11 @@ SLUG_PARAMETER = OpenApiParameter(
 )
 
 
-class BriefViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
+class BriefAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.GenericViewSet):
     """Published briefs (live and without view restrictions), as last published: a newer
     draft never shows here until it is published."""
 
+    view_name = "Brief"
     lookup_field = "slug"
     lookup_value_regex = r"[^/]+"
     pagination_class = ApiPagination
@@ -42,7 +50,7 @@ class BriefViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no database access
             return BriefPage.objects.none()
-        return services.listing_queryset()
+        return selectors.listing_queryset()
 
     @extend_schema(
         summary="List published briefs",
@@ -51,14 +59,14 @@ class BriefViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
     def list(self, request):
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
-        data = [services.brief_summary(brief, request) for brief in page]
+        data = [representation.brief_summary(brief, request) for brief in page]
         serializer = BriefSummarySerializer(data, many=True, context={"request": request})
         return self.get_paginated_response(serializer.data)
 
     def _detail(self, request, brief):
         if brief is None:
             raise NotFound("No published brief here.")
-        data = services.brief_detail(brief, request)
+        data = representation.brief_detail(brief, request)
         return Response(BriefDetailSerializer(data, context={"request": request}).data)
 
     @extend_schema(
@@ -69,7 +77,7 @@ class BriefViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
     def retrieve(self, request, slug=None):
         # Slugs are unique among the briefs of one index page; should two index pages hold
         # the same slug, the brief published first (lowest id) answers. Ids never collide.
-        brief = services.detail_queryset().filter(slug=slug).order_by("pk").first()
+        brief = selectors.detail_queryset().filter(slug=slug).order_by("pk").first()
         if brief is None:
             raise NotFound(f"No published brief has the slug “{slug[:80]}”.")
         return self._detail(request, brief)
@@ -89,7 +97,7 @@ class BriefViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
     @action(detail=False, methods=["get"], url_path=r"by-id/(?P<id>[^/]+)", url_name="by-id")
     def by_id(self, request, id=None):
         pk = parse_id(id, "brief", MAX_PAGE_ID)
-        brief = services.detail_queryset().filter(pk=pk).first()
+        brief = selectors.detail_queryset().filter(pk=pk).first()
         if brief is None:
             raise NotFound(f"No published brief has the id {pk}.")
         return self._detail(request, brief)

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from briefs.api.serializers import (
+from api.briefs.serializers import (
     CountryRefSerializer,
     FigureSerializer,
     SelectorSerializer,

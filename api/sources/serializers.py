@@ -2,8 +2,8 @@
 
 from rest_framework import serializers
 
-from briefs.api.serializers import CountryRefSerializer, CSLField, TopicRefSerializer
-from evidence.api.serializers import CitingBriefSerializer
+from api.briefs.serializers import CountryRefSerializer, CSLField, TopicRefSerializer
+from api.evidence.serializers import CitingBriefSerializer
 
 
 class SourceAuthorSerializer(serializers.Serializer):

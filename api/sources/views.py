@@ -5,18 +5,18 @@ from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from briefs.api.common import ConditionalGetMixin, parse_id
-from briefs.api.serializers import error_responses
-from briefs.api.services import citation_index
+from api.briefs.selectors import citation_index
+from api.common import ConditionalGetMixin, NamedViewSetMixin, error_responses, parse_id
 
-from . import services
+from . import selectors
 from .serializers import SourceSerializer
 
 
-class SourceViewSet(ConditionalGetMixin, viewsets.ViewSet):
+class SourceAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.ViewSet):
     """A source is public only while a published brief cites some of its evidence; the
     uploaded file and the extracted text stay private."""
 
+    view_name = "Source"
     lookup_value_regex = r"[^/]+"
 
     @extend_schema(
@@ -30,8 +30,8 @@ class SourceViewSet(ConditionalGetMixin, viewsets.ViewSet):
     def retrieve(self, request, pk=None):
         source_id = parse_id(pk, "source")
         index = citation_index(request)
-        source, cited = services.public_source(source_id, index) if index else (None, [])
+        source, cited = selectors.public_source(source_id, index) if index else (None, [])
         if source is None:
             raise NotFound(f"No published brief cites source {source_id}.")
-        data = services.source_data(source, cited, index, request)
+        data = selectors.source_data(source, cited, index, request)
         return Response(SourceSerializer(data, context={"request": request}).data)

@@ -7,10 +7,10 @@ from django.core.validators import ProhibitNullCharactersValidator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from briefs.models import BriefPage
 from taxonomy.models import Country, Topic
 
-from ..models import BriefPage
-from . import services
+from . import selectors
 
 MAX_QUERY_LENGTH = 200
 
@@ -129,8 +129,8 @@ class BriefFilterSet(django_filters.FilterSet):
             "relevance" if query else "-publication_date"
         )
         if query:
-            ids = services.search_ids(query)
+            ids = selectors.search_ids(query)
             if ordering == "relevance":
-                return services.order_by_ids(queryset, ids)
+                return selectors.order_by_ids(queryset, ids)
             queryset = queryset.filter(pk__in=ids)
-        return queryset.order_by(*services.ORDERINGS[ordering])
+        return queryset.order_by(*selectors.ORDERINGS[ordering])

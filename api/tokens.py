@@ -2,7 +2,12 @@
 clients the higher rate limit (DRF's ``rest_framework.authtoken``; one token per user).
 
 A token's key is shown once, when it is issued; the list shows only its first characters, and
-no URL carries a key (DRF's own admin is not installed: the site's admin is Wagtail's)."""
+no URL carries a key (DRF's own admin is not installed: the site's admin is Wagtail's). The
+views are mounted in the admin by api/wagtail_hooks.py.
+
+These are plain views rather than a Wagtail ModelViewSet: a ModelViewSet addresses a token by
+its primary key, which for DRF's Token is the secret key itself (its edit and delete URLs
+would carry it), and its index accepts no POST, while the issue form lives on the list."""
 
 from django import forms
 from django.contrib import messages
@@ -11,11 +16,9 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template import engines
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
-from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 
 TEMPLATE = engines["django"].from_string(
     """{% extends "wagtailadmin/base.html" %}
@@ -112,30 +115,3 @@ def revoke(request, user_id):
     token.delete()
     messages.success(request, f"The API token of {username} is revoked.")
     return redirect("api_tokens:index")
-
-
-@hooks.register("register_admin_urls")
-def register_urls():
-    return [
-        path(
-            "api-tokens/",
-            (
-                [
-                    path("", index, name="index"),
-                    path("<int:user_id>/revoke/", revoke, name="revoke"),
-                ],
-                "api_tokens",
-                "api_tokens",
-            ),
-        )
-    ]
-
-
-class SuperuserMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.is_superuser
-
-
-@hooks.register("register_settings_menu_item")
-def register_menu_item():
-    return SuperuserMenuItem("API tokens", reverse("api_tokens:index"), icon_name="key", order=900)

@@ -1,13 +1,13 @@
-"""The public representation of a source that published briefs cite."""
+"""What of a source is public (its evidence that published briefs cite), and its public
+representation."""
 
 from django.urls import reverse
 
-from briefs.api.services import country_data, topic_data
+from api.briefs.representation import country_data, topic_data
+from api.evidence.selectors import citing_briefs
 from briefs.citations import source_csl
-from evidence.api.services import citing_briefs
 from evidence.models import Evidence
-
-from ..models import Source
+from sources.models import Source
 
 
 def public_source(source_id, index):

@@ -1,0 +1,1 @@
+"""The evidence part of the public REST API (mounted by api/urls.py)."""

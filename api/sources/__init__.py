@@ -1,0 +1,1 @@
+"""The sources part of the public REST API (mounted by api/urls.py)."""

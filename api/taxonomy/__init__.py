@@ -1,0 +1,1 @@
+"""The taxonomy part of the public REST API (mounted by api/urls.py)."""

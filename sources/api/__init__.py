@@ -1,1 +1,0 @@
-"""The sources part of the public REST API (mounted by config/api.py)."""

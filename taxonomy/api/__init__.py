@@ -1,1 +1,0 @@
-"""The taxonomy part of the public REST API (mounted by config/api.py)."""
