@@ -1,6 +1,6 @@
 """Candidate evidence proposed from an ingested source, for analysts to accept or reject in bulk.
 
-Pure Python, no Django models: the ingestion task passes in what :mod:`sources.extraction`
+Pure Python, no Django models: the ingestion task passes in what :mod:`sources.extractors`
 produced (``full_text``, ``page_starts``, ``references`` and ``markers``) and stores the result.
 
 Three steps:

@@ -3,7 +3,7 @@ from django.core.files.uploadedfile import UploadedFile
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from . import services
-from .extraction import IngestionError
+from .extractors import IngestionError
 
 
 class SourceForm(WagtailAdminModelForm):

@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .extraction import IngestionError, check_file, extract_document
+from .extractors import IngestionError, check_file, extract_document
 from .models import FootnoteMarker, Reference, Source, SourceText
 from .signals import source_text_changed
 
