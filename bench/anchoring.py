@@ -46,7 +46,7 @@ SEED = 20250101
 def corpus_texts() -> list[str]:
     """The demo papers' normalised full texts (the plain-text renderings as a fallback)."""
     try:
-        from sources.extraction import extract_document
+        from sources.extractors import extract_document
     except ImportError:  # the extraction module is not there yet
         return [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
     return [extract_document(p).full_text for p in sorted(CORPUS.glob("*.pdf"))]

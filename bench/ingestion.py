@@ -1,4 +1,4 @@
-"""Benchmark for sources.extraction: seconds per page and peak memory of ``extract_document``.
+"""Benchmark for sources.extractors: seconds per page and peak memory of ``extract_document``.
 
 Inputs: the two demo corpus PDFs and a synthetic 200-page PDF with superscript footnotes, made
 once with WeasyPrint from generated paragraphs and kept in the temp directory.
@@ -24,7 +24,7 @@ if str(ROOT) not in sys.path:
 
 import pypdf  # noqa: E402
 
-from sources.extraction import extract_document  # noqa: E402
+from sources.extractors import extract_document  # noqa: E402
 
 CORPUS = ROOT / "demo" / "corpus"
 SYNTHETIC_PAGES = 200

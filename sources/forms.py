@@ -2,8 +2,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from . import services
-from .extraction import IngestionError
+from . import queue, services
+from .extractors import IngestionError
 
 
 class SourceForm(WagtailAdminModelForm):
@@ -37,5 +37,5 @@ class SourceForm(WagtailAdminModelForm):
             self.instance.created_by = self.for_user
         source = super().save(commit=commit)
         if new_file and commit:
-            services.enqueue_ingestion(source)
+            queue.enqueue_ingestion(source)
         return source

@@ -1,4 +1,6 @@
-"""Business logic of the source library, shared by the admin, the Celery task and the commands."""
+"""Business logic of the source library, shared by the admin, the Celery task and the commands.
+
+Nothing here enqueues a task: :mod:`sources.queue` does, above :mod:`sources.tasks`."""
 
 import contextlib
 import hashlib
@@ -16,13 +18,14 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .extraction import IngestionError, check_file, extract_document
+from .extractors import IngestionError, check_file, extract_document
 from .models import FootnoteMarker, Reference, Source, SourceText
 from .signals import source_text_changed
 
 logger = logging.getLogger(__name__)
 
 HASH_CHUNK = 1024 * 1024
+PENDING_MESSAGE = "Waiting for a worker to extract the text."
 
 
 class DuplicateSourceError(IngestionError):
@@ -103,27 +106,8 @@ def mark_file_changed(source, *, filename, media_type, sha256, size):
     source.file_size = size
     source.status = Source.Status.PENDING
     source.progress = 0
-    source.status_message = "Waiting for a worker to extract the text."
+    source.status_message = PENDING_MESSAGE
     source.error = ""
-
-
-def enqueue_ingestion(source):
-    """Ask a worker to ingest ``source`` once the current transaction has committed."""
-    from .tasks import ingest_source_task
-
-    source_id = source.pk
-
-    def send():
-        try:
-            ingest_source_task.delay(source_id)
-        except Exception:  # the broker is down: the source stays pending, and can be retried
-            logger.exception("Could not enqueue ingestion of source %s", source_id)
-            Source.objects.filter(pk=source_id, status=Source.Status.PENDING).update(
-                status_message="The task queue is unreachable; ingestion will start when it "
-                "is back (or use “Retry ingestion”)."
-            )
-
-    transaction.on_commit(send)
 
 
 def _set_status(source, status, **fields):

@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from . import services
+from . import queue
 from .models import FootnoteMarker, Reference, Source, SourceText
 
 
@@ -94,15 +94,8 @@ def status(request, pk):
 @require_POST
 def retry(request, pk):
     source = _source_for(request, pk, action="change")
-    if source.status == Source.Status.PROCESSING:
-        messages.warning(request, "This source is being ingested right now.")
-    else:
-        Source.objects.filter(pk=source.pk).update(
-            status=Source.Status.PENDING,
-            progress=0,
-            error="",
-            status_message="Waiting for a worker to extract the text.",
-        )
-        services.enqueue_ingestion(source)
+    if queue.retry_ingestion(source):
         messages.success(request, f"Ingestion of “{source.title}” will start again shortly.")
+    else:
+        messages.warning(request, "This source is being ingested right now.")
     return redirect("wagtailsnippets_sources_source:edit", source.pk)

@@ -20,7 +20,7 @@ from evidence.anchoring import (
     TextIndex,
     matching_form,
 )
-from sources.extraction import ExtractedDocument, extract_document
+from sources.extractors import ExtractedDocument, extract_document
 
 CORPUS = Path(__file__).resolve().parents[2] / "demo" / "corpus"
 KAZAKHSTAN = "chinas-image-in-kazakhstan"

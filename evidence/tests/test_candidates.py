@@ -2,7 +2,7 @@
 quality of the proposed candidates against the hand-labelled statements of the demo corpus
 (evidence/tests/data/key_statements.yaml).
 
-The corpus papers are read with ``sources.extraction.extract_document`` when it is available;
+The corpus papers are read with ``sources.extractors.extract_document`` when it is available;
 otherwise with pypdf's page texts joined by blank lines, and a minimal superscript footnote
 finder (:func:`find_footnotes`), so that these tests do not depend on the ingestion code.
 """
@@ -147,7 +147,7 @@ def load_paper(stem: str, loader: str = "auto") -> Paper:
     path = CORPUS_DIR / f"{stem}.pdf"
     if loader in ("auto", "extract_document"):
         try:
-            from sources.extraction import extract_document
+            from sources.extractors import extract_document
         except ImportError:
             if loader == "extract_document":
                 raise

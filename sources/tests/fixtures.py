@@ -14,7 +14,7 @@ import pypdf
 from docx.enum.text import WD_BREAK
 from PIL import Image, ImageDraw
 
-from sources.extraction import ExtractedDocument, extract_document
+from sources.extractors import ExtractedDocument, extract_document
 
 CORPUS = Path(__file__).resolve().parents[2] / "demo" / "corpus"
 KAZAKHSTAN = "chinas-image-in-kazakhstan"

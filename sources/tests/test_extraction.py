@@ -7,7 +7,7 @@ import pypdf
 import pytest
 from rapidfuzz import fuzz
 
-from sources.extraction import (
+from sources.extractors import (
     DOCX,
     HTML,
     MARKDOWN,

@@ -15,7 +15,7 @@ from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from conftest import database_url_for_subprocess
-from sources import services
+from sources import queue, services
 from sources.models import FootnoteMarker, Reference, Source, SourceText
 from sources.tests import fixtures
 
@@ -211,6 +211,21 @@ class TestUpload:
         assert response.status_code == 302
         source.refresh_from_db()
         assert source.status == Source.Status.READY
+
+    def test_retry_ingestion_leaves_a_source_being_ingested_alone(
+        self, kazakhstan_pdf, django_capture_on_commit_callbacks
+    ):
+        source = services.create_source_from_path(kazakhstan_pdf, title="K")
+        Source.objects.filter(pk=source.pk).update(
+            status=Source.Status.PROCESSING, status_message="Extracting text…"
+        )
+        source.refresh_from_db()
+        with django_capture_on_commit_callbacks() as callbacks:
+            assert queue.retry_ingestion(source) is False
+        assert callbacks == []
+        source.refresh_from_db()
+        assert source.status == Source.Status.PROCESSING
+        assert source.status_message == "Extracting text…"
 
     def test_reader_requires_permission(self, client, django_user_model, kazakhstan_pdf):
         source = services.create_source_from_path(kazakhstan_pdf, title="K")

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from sources import services
-from sources.extraction import IngestionError
+from sources.extractors import IngestionError
 from sources.models import Source, SourceAuthor
 from taxonomy.models import Country, Topic
 
