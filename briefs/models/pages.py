@@ -277,7 +277,6 @@ class BriefPage(Page):
         context["toc"] = SimpleLazyObject(lambda: self.table_of_contents)
         context["note_refs_seen"] = set()  # the first reference to each note gets an id
         context["cite_as"] = self.cite_as(request)
-        context["pdf"] = self.public_pdf()
         context["publisher"] = settings.BRIEFDESK_PUBLISHER
         context["brief_cache_version"] = self.brief_cache_version(request)
         return context
@@ -302,16 +301,6 @@ class BriefPage(Page):
             f"{self.pk}:{self.live_revision_id}:{published}:"
             f"{stamp['count']}:{stamp['evidence']}:{stamp['source']}"
         )
-
-    def public_pdf(self):
-        """The PDF of the live revision, when the PDF app has one (None otherwise)."""
-        from django.apps import apps
-
-        if not apps.is_installed("pdfs") or not self.live:
-            return None
-        from pdfs.services import live_pdf_status
-
-        return live_pdf_status(self)
 
 
 def _slug(text):
