@@ -16,6 +16,8 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils.html import format_html
 
+from config.tasks import enqueue_on_commit
+
 from .extraction import IngestionError, check_file, extract_document
 from .models import FootnoteMarker, Reference, Source, SourceText
 from .signals import source_text_changed
@@ -113,17 +115,15 @@ def enqueue_ingestion(source):
 
     source_id = source.pk
 
-    def send():
-        try:
-            ingest_source_task.delay(source_id)
-        except Exception:  # the broker is down: the source stays pending, and can be retried
-            logger.exception("Could not enqueue ingestion of source %s", source_id)
-            Source.objects.filter(pk=source_id, status=Source.Status.PENDING).update(
-                status_message="The task queue is unreachable; ingestion will start when it "
-                "is back (or use “Retry ingestion”)."
-            )
+    def unreachable():  # the broker is down: the source stays pending, and can be retried
+        Source.objects.filter(pk=source_id, status=Source.Status.PENDING).update(
+            status_message="The task queue is unreachable; ingestion will start when it "
+            "is back (or use “Retry ingestion”)."
+        )
 
-    transaction.on_commit(send)
+    enqueue_on_commit(
+        ingest_source_task, source_id, if_down="The source stays pending.", on_failed=unreachable
+    )
 
 
 def _set_status(source, status, **fields):
