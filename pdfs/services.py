@@ -1,5 +1,6 @@
-"""Queueing PDFs and reading their state: what publishing, the admin, the sweeper, the brief
-page and the API call."""
+"""Queueing PDFs and reading their state: what publishing, the admin, the render_pdfs
+command, the brief page (pdfs_tags.live_pdf) and the API call. Sending a render to the broker is
+pdfs.tasks' (send_render, send_render_on_commit), which never imports this module."""
 
 from dataclasses import dataclass
 
