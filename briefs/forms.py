@@ -3,7 +3,7 @@ from django import forms
 from taxonomy.filtering import filter_by
 from taxonomy.models import Country, Topic
 
-from .models import BriefPage
+from .models.pages import BriefPage
 
 
 class BriefFilterForm(forms.Form):

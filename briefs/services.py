@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet, prefetch_related_objects
 from config.search import clean_query
 from taxonomy.models import Country, Topic
 
-from .models import BriefPage
+from .models.pages import BriefPage
 
 PER_PAGE = 10
 

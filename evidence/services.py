@@ -2,7 +2,6 @@
 verifying them, and turning automatic candidates into evidence. Shared by the admin, the tasks
 and the commands."""
 
-import logging
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -16,8 +15,6 @@ from sources.models import FootnoteMarker, Reference, Source, SourceText
 from .anchoring import Anchor, AnchorError, TextIndex
 from .candidates import extract_candidates
 from .models import Evidence, EvidenceFigure
-
-logger = logging.getLogger(__name__)
 
 # A TextIndex costs ~0.1 s to build for 300 pages; keep the last few per process.
 _INDEX_CACHE_SIZE = 8
@@ -336,11 +333,3 @@ def set_review_status(queryset, status, user=None) -> int:
     if status == Evidence.ReviewStatus.ACCEPTED:
         queryset = queryset.exclude(anchor_status=Evidence.AnchorStatus.ORPHANED)
     return queryset.update(review_status=status, updated_at=timezone.now())
-
-
-def enqueue(task, *args):
-    """Send a task; when the broker is down, log it rather than fail the request."""
-    try:
-        task.delay(*args)
-    except Exception:
-        logger.exception("Could not enqueue %s%r", task.name, args)

@@ -1,6 +1,6 @@
-from django.db import transaction
 from django.dispatch import receiver
 
+from config.tasks import enqueue_on_commit
 from sources.signals import source_text_changed
 
 from . import services
@@ -14,5 +14,8 @@ def on_source_text_changed(sender, source, old, new, **kwargs):
         services.reanchor_source_evidence(source, new)
     from .tasks import propose_candidates_task
 
-    text_id = new.pk
-    transaction.on_commit(lambda: services.enqueue(propose_candidates_task, text_id))
+    enqueue_on_commit(
+        propose_candidates_task,
+        new.pk,
+        if_down="No candidates are proposed from this text until the source is ingested again.",
+    )

@@ -3,7 +3,9 @@
 import uuid
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import models
+from django.dispatch import receiver
 from django.utils import timezone
 
 from .storage import get_pdf_storage
@@ -80,3 +82,11 @@ class BriefPDF(models.Model):
         if self.kind == self.Kind.PREVIEW:
             return f"{slug}-draft-preview-r{self.revision_id}.pdf"
         return f"{slug}.pdf"
+
+
+@receiver(setting_changed)
+def _follow_storages(*, setting, **kwargs):
+    """A FileField resolves a callable storage once, at import; tests that change STORAGES
+    (after Django's own receiver has dropped the cached storages) get the new one."""
+    if setting == "STORAGES":
+        BriefPDF._meta.get_field("file").storage = get_pdf_storage()

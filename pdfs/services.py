@@ -1,7 +1,7 @@
-"""Queueing PDFs and reading their state: what publishing, the admin, the sweeper, the brief
-page and the API call."""
+"""Queueing PDFs and reading their state: what publishing, the admin, the render_pdfs
+command, the brief page (pdfs_tags.live_pdf) and the API call. Sending a render to the broker is
+pdfs.tasks' (send_render, send_render_on_commit), which never imports this module."""
 
-import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -9,40 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .models import BriefPDF
-
-logger = logging.getLogger(__name__)
-
-
-# Enqueueing ----------------------------------------------------------------------------------
-
-
-def enqueue(pdf_id) -> bool:
-    """Send the render of row ``pdf_id`` to the broker. Never raises: with the broker down the
-    row stays queued and the sweeper (sweep_queued_pdfs, Celery beat) sends it again later."""
-    from .tasks import render_brief_pdf
-
-    try:
-        # A short retry policy: a publication must not hang on a dead broker.
-        render_brief_pdf.apply_async(
-            (pdf_id,),
-            retry=True,
-            retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
-        )
-    except Exception:  # kombu/redis connection errors have no common base class worth naming
-        logger.exception(
-            "Could not enqueue the render of PDF #%s; it stays queued and the sweeper will "
-            "send it again.",
-            pdf_id,
-        )
-        return False
-    BriefPDF.objects.filter(pk=pdf_id, status=BriefPDF.Status.QUEUED).update(
-        enqueued_at=timezone.now()
-    )
-    return True
-
-
-def enqueue_on_commit(pdf_id):
-    transaction.on_commit(lambda: enqueue(pdf_id), robust=True)
+from .tasks import send_render_on_commit
 
 
 def queue_pdf(page, revision, kind=BriefPDF.Kind.PUBLIC, user=None, *, force=False):
@@ -84,7 +51,7 @@ def queue_pdf(page, revision, kind=BriefPDF.Kind.PUBLIC, user=None, *, force=Fal
                     "requested_by",
                 ]
             )
-        enqueue_on_commit(pdf.pk)
+        send_render_on_commit(pdf.pk)
     return pdf
 
 
@@ -135,7 +102,7 @@ def on_brief_saved(sender, instance, created, update_fields=None, raw=False, **k
             )
     except IntegrityError:
         return  # a concurrent publication of the same revision created it
-    enqueue_on_commit(pdf.pk)
+    send_render_on_commit(pdf.pk)
 
 
 def queue_missing(briefs=None) -> list[BriefPDF]:

@@ -20,8 +20,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.utils.functional import cached_property
 
 PDF_STORAGE_ALIAS = "pdfs"
@@ -85,14 +83,3 @@ def get_pdf_storage():
     if PDF_STORAGE_ALIAS in settings.STORAGES:
         return storages[PDF_STORAGE_ALIAS]
     return pdf_storage
-
-
-@receiver(setting_changed)
-def _follow_storages(*, setting, **kwargs):
-    """A FileField resolves a callable storage once, at import; tests that change STORAGES
-    (after Django's own receiver has dropped the cached storages) get the new one."""
-    if setting != "STORAGES":
-        return
-    from .models import BriefPDF
-
-    BriefPDF._meta.get_field("file").storage = get_pdf_storage()

@@ -27,6 +27,7 @@ A row left in "rendering" by a dead attempt is taken back in two ways:
   margin (STALE_AFTER) and the claim accepts them too. A late redelivery of the old message
   then finds the row ready (or claimed by the new attempt) and does nothing."""
 
+import functools
 import hashlib
 import logging
 import os
@@ -39,6 +40,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+
+from config.tasks import enqueue, enqueue_on_commit
 
 from .models import BriefPDF, pdf_path
 from .storage import get_pdf_storage
@@ -142,7 +145,13 @@ def _pause_for_tests():
         time.sleep(float(delay))
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_ATTEMPTS)
+@shared_task(
+    name="pdfs.render_brief_pdf",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=MAX_ATTEMPTS,
+)
 def render_brief_pdf(self, pdf_id):
     from .rendering import render_revision
 
@@ -190,12 +199,36 @@ def render_brief_pdf(self, pdf_id):
     return "ready"
 
 
-@shared_task
+# Sending a render ------------------------------------------------------------------------------
+
+IF_DOWN = "The PDF stays queued and the sweeper (sweep_queued_pdfs) will send it again."
+
+
+def _mark_sent(pdf_id):
+    BriefPDF.objects.filter(pk=pdf_id, status=BriefPDF.Status.QUEUED).update(
+        enqueued_at=timezone.now()
+    )
+
+
+def send_render(pdf_id) -> bool:
+    """Send the render of row ``pdf_id`` now (config.tasks.enqueue: never raises; with the
+    broker down the row stays queued and the sweeper sends it again later)."""
+    return enqueue(
+        render_brief_pdf, pdf_id, if_down=IF_DOWN, on_sent=functools.partial(_mark_sent, pdf_id)
+    )
+
+
+def send_render_on_commit(pdf_id):
+    """:func:`send_render` once the current transaction has committed."""
+    enqueue_on_commit(
+        render_brief_pdf, pdf_id, if_down=IF_DOWN, on_sent=functools.partial(_mark_sent, pdf_id)
+    )
+
+
+@shared_task(name="pdfs.sweep_queued_pdfs")
 def sweep_queued_pdfs(grace_seconds=QUEUED_GRACE):
     """Celery beat, every minute: send again the renders of rows left queued (the broker was
     down at publication, a message was lost) and take back rows whose attempt died."""
-    from .services import enqueue
-
     now = timezone.now()
     revived = BriefPDF.objects.filter(
         status=BriefPDF.Status.RENDERING, started_at__lt=now - stale_after()
@@ -208,7 +241,7 @@ def sweep_queued_pdfs(grace_seconds=QUEUED_GRACE):
     waiting = BriefPDF.objects.filter(status=BriefPDF.Status.QUEUED).filter(
         Q(enqueued_at__isnull=True, queued_at__lte=cutoff) | Q(enqueued_at__lte=cutoff)
     )
-    sent = sum(1 for pk in waiting.values_list("pk", flat=True)[:500] if enqueue(pk))
+    sent = sum(1 for pk in waiting.values_list("pk", flat=True)[:500] if send_render(pk))
     if revived or sent:
         logger.info("PDF sweeper: %s stale renders taken back, %s renders sent", revived, sent)
     return {"revived": revived, "sent": sent}

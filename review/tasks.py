@@ -9,7 +9,7 @@ from django.core.management import call_command
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="review.tasks.publish_scheduled_pages")
+@shared_task(name="review.publish_scheduled_pages")
 def publish_scheduled_pages():
     """Wagtail's scheduled publishing: publish revisions whose go-live date has come and
     unpublish pages whose expiry date has passed. Publishing sends ``page_published``, on which

@@ -5,32 +5,26 @@ It sits above both :mod:`sources.services` (the work) and :mod:`sources.tasks` (
 that runs it), so the task imports the services and nothing imports back.
 """
 
-import logging
-
-from django.db import transaction
+from config.tasks import enqueue_on_commit
 
 from .models import Source
 from .services import PENDING_MESSAGE
 from .tasks import ingest_source_task
-
-logger = logging.getLogger(__name__)
 
 
 def enqueue_ingestion(source):
     """Ask a worker to ingest ``source`` once the current transaction has committed."""
     source_id = source.pk
 
-    def send():
-        try:
-            ingest_source_task.delay(source_id)
-        except Exception:  # the broker is down: the source stays pending, and can be retried
-            logger.exception("Could not enqueue ingestion of source %s", source_id)
-            Source.objects.filter(pk=source_id, status=Source.Status.PENDING).update(
-                status_message="The task queue is unreachable; ingestion will start when it "
-                "is back (or use “Retry ingestion”)."
-            )
+    def unreachable():  # the broker is down: the source stays pending, and can be retried
+        Source.objects.filter(pk=source_id, status=Source.Status.PENDING).update(
+            status_message="The task queue is unreachable; ingestion will start when it "
+            "is back (or use “Retry ingestion”)."
+        )
 
-    transaction.on_commit(send)
+    enqueue_on_commit(
+        ingest_source_task, source_id, if_down="The source stays pending.", on_failed=unreachable
+    )
 
 
 def retry_ingestion(source):

@@ -1,3 +1,4 @@
-from .pages import BriefAuthor, BriefIndexPage, BriefPage, HomePage
+from .listings import BriefIndexPage, HomePage
+from .pages import BriefAuthor, BriefPage
 
 __all__ = ["BriefAuthor", "BriefIndexPage", "BriefPage", "HomePage"]

@@ -1,4 +1,4 @@
-"""The public site's pages: the home page, the brief index and the briefs themselves."""
+"""The brief page and its authors."""
 
 import datetime
 
@@ -7,12 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import prefetch_related_objects
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
@@ -21,117 +19,7 @@ from taxonomy.models import Country, Topic
 
 from ..blocks import BriefStreamBlock
 from ..citations import build_notes
-from ..permissions import BriefIndexPermissionTester, BriefPermissionTester
-
-
-class HomePage(RoutablePageMixin, Page):
-    """The site root: latest briefs, entry points by country and topic, and the site-wide
-    routes (country and topic pages, search, Atom feed)."""
-
-    intro = models.TextField(blank=True, help_text="A sentence or two under the site title.")
-
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
-    subpage_types = ["briefs.BriefIndexPage"]
-    parent_page_types = ["wagtailcore.Page"]
-    max_count = 1
-
-    def get_context(self, request, *args, **kwargs):
-        from .. import services
-
-        context = super().get_context(request, *args, **kwargs)
-        context["latest_briefs"] = services.with_listing_data(services.published_briefs()[:6])
-        context["countries"] = services.countries_with_briefs()
-        context["topics"] = services.topics_with_briefs()
-        context["brief_index"] = BriefIndexPage.objects.live().public().first()
-        return context
-
-    def get_sitemap_urls(self, request=None):
-        from .. import services
-
-        urls = super().get_sitemap_urls(request)
-        base = self.get_full_url(request)  # ends with "/"; reverse_subpage() has no leading one
-        for name, terms in (
-            ("country", services.countries_with_briefs()),
-            ("topic", services.topics_with_briefs()),
-        ):
-            for term in terms:
-                urls.append({"location": base + self.reverse_subpage(name, args=[term.slug])})
-        return urls
-
-    @path("countries/<slug:slug>/", name="country")
-    def country(self, request, slug):
-        country = get_object_or_404(Country, slug=slug)
-        return self._render_term(request, country, "country", briefs_filter={"countries": country})
-
-    @path("topics/<slug:slug>/", name="topic")
-    def topic(self, request, slug):
-        topic = get_object_or_404(Topic, slug=slug)
-        return self._render_term(request, topic, "topic", briefs_filter={"topics": topic})
-
-    def _render_term(self, request, term, term_kind, briefs_filter):
-        """The page of one country or topic: its published briefs and how much evidence."""
-        from .. import services
-
-        return self.render(
-            request,
-            context_overrides={
-                "term": term,
-                "term_kind": term_kind,
-                "page_obj": services.paginate(
-                    request, services.published_briefs().filter(**briefs_filter)
-                ),
-                "evidence_count": term.evidence.citable().count(),
-            },
-            template="briefs/taxonomy_page.html",
-        )
-
-    @path("search/", name="search")
-    def search(self, request):
-        from .. import services
-
-        query = (request.GET.get("q") or "").strip()[:200]
-        results = services.search_briefs(query) if query else BriefPage.objects.none()
-        return self.render(
-            request,
-            context_overrides={
-                "search_query": query,
-                "page_obj": services.paginate(request, results) if query else None,
-            },
-            template="briefs/search.html",
-        )
-
-    @path("feed/", name="feed")
-    def feed(self, request):
-        from ..feeds import LatestBriefsFeed
-
-        return LatestBriefsFeed()(request)
-
-
-class BriefIndexPage(Page):
-    """The list of briefs, with filters by country, topic, kind and year."""
-
-    intro = models.TextField(blank=True)
-
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
-    parent_page_types = ["briefs.HomePage"]
-    subpage_types = ["briefs.BriefPage"]
-
-    def permissions_for_user(self, user):
-        return BriefIndexPermissionTester(user, self)
-
-    def get_context(self, request, *args, **kwargs):
-        from .. import services
-        from ..forms import BriefFilterForm
-
-        context = super().get_context(request, *args, **kwargs)
-        form = BriefFilterForm(request.GET or None)
-        briefs = services.published_briefs().child_of(self)
-        if form.is_bound:
-            form.is_valid()  # an invalid filter is reported; the valid ones still apply
-            briefs = form.filter(briefs)
-        context["filter_form"] = form
-        context["page_obj"] = services.paginate(request, briefs)
-        return context
+from ..permissions import BriefPermissionTester
 
 
 class BriefPage(Page):
@@ -289,7 +177,6 @@ class BriefPage(Page):
         context["toc"] = SimpleLazyObject(lambda: self.table_of_contents)
         context["note_refs_seen"] = set()  # the first reference to each note gets an id
         context["cite_as"] = self.cite_as(request)
-        context["pdf"] = self.public_pdf()
         context["publisher"] = settings.BRIEFDESK_PUBLISHER
         context["brief_cache_version"] = self.brief_cache_version(request)
         return context
@@ -314,16 +201,6 @@ class BriefPage(Page):
             f"{self.pk}:{self.live_revision_id}:{published}:"
             f"{stamp['count']}:{stamp['evidence']}:{stamp['source']}"
         )
-
-    def public_pdf(self):
-        """The PDF of the live revision, when the PDF app has one (None otherwise)."""
-        from django.apps import apps
-
-        if not apps.is_installed("pdfs") or not self.live:
-            return None
-        from pdfs.services import live_pdf_status
-
-        return live_pdf_status(self)
 
 
 def _slug(text):

@@ -314,9 +314,9 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Periodic tasks, run by `celery beat` (one beat process per deployment).
 CELERY_BEAT_SCHEDULE = {
     # Wagtail's scheduled publishing (go-live and expiry dates), every minute.
-    "publish-scheduled-pages": {"task": "review.tasks.publish_scheduled_pages", "schedule": 60.0},
+    "publish-scheduled-pages": {"task": "review.publish_scheduled_pages", "schedule": 60.0},
     # Re-enqueue PDFs left queued (for example when the broker was down at publication).
-    "sweep-queued-pdfs": {"task": "pdfs.tasks.sweep_queued_pdfs", "schedule": 60.0},
+    "sweep-queued-pdfs": {"task": "pdfs.sweep_queued_pdfs", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

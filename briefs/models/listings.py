@@ -1,0 +1,125 @@
+"""The pages that list briefs: the home page (with the site-wide routes: country and topic
+pages, search, Atom feed) and the brief index. They sit above the brief page: they read it
+through briefs.services, briefs.forms and briefs.feeds, which import the brief page itself
+(briefs.models.pages), never this module."""
+
+from django.db import models
+from django.shortcuts import get_object_or_404
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.models import Page
+
+from taxonomy.models import Country, Topic
+
+from ..permissions import BriefIndexPermissionTester
+from .pages import BriefPage
+
+
+class HomePage(RoutablePageMixin, Page):
+    """The site root: latest briefs, entry points by country and topic, and the site-wide
+    routes (country and topic pages, search, Atom feed)."""
+
+    intro = models.TextField(blank=True, help_text="A sentence or two under the site title.")
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    subpage_types = ["briefs.BriefIndexPage"]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        from .. import services
+
+        context = super().get_context(request, *args, **kwargs)
+        context["latest_briefs"] = services.with_listing_data(services.published_briefs()[:6])
+        context["countries"] = services.countries_with_briefs()
+        context["topics"] = services.topics_with_briefs()
+        context["brief_index"] = BriefIndexPage.objects.live().public().first()
+        return context
+
+    def get_sitemap_urls(self, request=None):
+        from .. import services
+
+        urls = super().get_sitemap_urls(request)
+        base = self.get_full_url(request)  # ends with "/"; reverse_subpage() has no leading one
+        for name, terms in (
+            ("country", services.countries_with_briefs()),
+            ("topic", services.topics_with_briefs()),
+        ):
+            for term in terms:
+                urls.append({"location": base + self.reverse_subpage(name, args=[term.slug])})
+        return urls
+
+    @path("countries/<slug:slug>/", name="country")
+    def country(self, request, slug):
+        country = get_object_or_404(Country, slug=slug)
+        return self._render_term(request, country, "country", briefs_filter={"countries": country})
+
+    @path("topics/<slug:slug>/", name="topic")
+    def topic(self, request, slug):
+        topic = get_object_or_404(Topic, slug=slug)
+        return self._render_term(request, topic, "topic", briefs_filter={"topics": topic})
+
+    def _render_term(self, request, term, term_kind, briefs_filter):
+        """The page of one country or topic: its published briefs and how much evidence."""
+        from .. import services
+
+        return self.render(
+            request,
+            context_overrides={
+                "term": term,
+                "term_kind": term_kind,
+                "page_obj": services.paginate(
+                    request, services.published_briefs().filter(**briefs_filter)
+                ),
+                "evidence_count": term.evidence.citable().count(),
+            },
+            template="briefs/taxonomy_page.html",
+        )
+
+    @path("search/", name="search")
+    def search(self, request):
+        from .. import services
+
+        query = (request.GET.get("q") or "").strip()[:200]
+        results = services.search_briefs(query) if query else BriefPage.objects.none()
+        return self.render(
+            request,
+            context_overrides={
+                "search_query": query,
+                "page_obj": services.paginate(request, results) if query else None,
+            },
+            template="briefs/search.html",
+        )
+
+    @path("feed/", name="feed")
+    def feed(self, request):
+        from ..feeds import LatestBriefsFeed
+
+        return LatestBriefsFeed()(request)
+
+
+class BriefIndexPage(Page):
+    """The list of briefs, with filters by country, topic, kind and year."""
+
+    intro = models.TextField(blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["briefs.HomePage"]
+    subpage_types = ["briefs.BriefPage"]
+
+    def permissions_for_user(self, user):
+        return BriefIndexPermissionTester(user, self)
+
+    def get_context(self, request, *args, **kwargs):
+        from .. import services
+        from ..forms import BriefFilterForm
+
+        context = super().get_context(request, *args, **kwargs)
+        form = BriefFilterForm(request.GET or None)
+        briefs = services.published_briefs().child_of(self)
+        if form.is_bound:
+            form.is_valid()  # an invalid filter is reported; the valid ones still apply
+            briefs = form.filter(briefs)
+        context["filter_form"] = form
+        context["page_obj"] = services.paginate(request, briefs)
+        return context
