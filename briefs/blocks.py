@@ -34,16 +34,11 @@ def citation_errors(evidence_ids) -> list[str]:
         evidence = found.get(evidence_id)
         if evidence is None:
             errors.append(f"Evidence #{evidence_id} no longer exists; remove the citation.")
-        elif evidence.anchor_status == Evidence.AnchorStatus.ORPHANED:
+        elif problems := evidence.status_problems():
             errors.append(
-                f"Evidence #{evidence_id} {_short(evidence)} is orphaned: its quote is no longer "
-                "found in the source. Re-anchor it or cite other evidence."
-            )
-        elif evidence.review_status != Evidence.ReviewStatus.ACCEPTED:
-            errors.append(
-                f"Evidence #{evidence_id} {_short(evidence)} is "
-                f"{evidence.get_review_status_display().lower()}, not accepted; only accepted "
-                "evidence can be cited."
+                f"Evidence #{evidence_id} {_short(evidence)} cannot be cited: "
+                f"{'; '.join(problems)}; only accepted evidence can be cited, while its quote "
+                "holds in the source. Cite other evidence, or fix this one first."
             )
     return errors
 

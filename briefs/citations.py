@@ -222,7 +222,35 @@ def citable_queryset():
     )
 
 
-def build_notes(stream_value) -> Notes:
+# What a revision pins of each quote it cites: the wording and where it stood, as signed off.
+PINNED_FIELDS = ("quote", "prefix", "suffix", "start", "end", "page", "text_sha256")
+
+
+def pin_quotes(stream_value) -> dict[str, dict]:
+    """The cited quotes of a brief body as they stand now, by evidence id, for the revision
+    to keep (``BriefPage.cited_quotes``): a later change in the source never rewrites a
+    signed-off quote behind the reader's back. One query."""
+    ids = cited_evidence_ids(stream_value)
+    if not ids:
+        return {}
+    rows = Evidence.objects.filter(pk__in=ids).values("pk", "source_text_id", *PINNED_FIELDS)
+    return {str(row.pop("pk")): row for row in rows}
+
+
+def apply_pins(evidence: Evidence, pinned: dict | None) -> Evidence:
+    """Show ``evidence`` (in memory, never saved) with the wording the revision pinned."""
+    pin = (pinned or {}).get(str(evidence.pk))
+    if pin:
+        for name in PINNED_FIELDS:
+            if name in pin:
+                setattr(evidence, name, pin[name])
+        evidence.source_text_id = pin.get("source_text_id", evidence.source_text_id)
+    return evidence
+
+
+def build_notes(stream_value, pinned=None) -> Notes:
+    """The notes of a brief body; ``pinned`` (the revision's ``cited_quotes``) gives each quote
+    the wording it had when the revision was saved."""
     ids = cited_evidence_ids(stream_value)
     notes = Notes()
     if not ids:
@@ -233,6 +261,7 @@ def build_notes(stream_value) -> Notes:
         if evidence is None:
             notes.missing.append(evidence_id)
             continue
+        apply_pins(evidence, pinned)
         note = Note(len(notes.notes) + 1, evidence)
         notes.notes.append(note)
         notes.by_evidence[evidence_id] = note

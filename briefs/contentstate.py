@@ -3,7 +3,6 @@
 from draftjs_exporter import DOM
 from wagtail.admin.rich_text.converters.html_to_contentstate import LinkElementHandler
 
-from evidence.choosers import blocked_reason
 from evidence.models import Evidence
 
 
@@ -37,7 +36,7 @@ class EvidenceCitationElementHandler(LinkElementHandler):
             "source": evidence.source_id,
             "url": evidence.get_admin_url(),
         }
-        problem = blocked_reason(evidence)
+        problem = evidence.blocked_reason()
         if problem:
             data["problem"] = f"{problem}. Saving will be refused until it is replaced."
         return data

@@ -117,30 +117,15 @@ class EvidenceFilterForm(SearchFilterMixin, BaseFilterForm):
 
 def _citable_first():
     return Case(
-        When(
-            review_status=Evidence.ReviewStatus.ACCEPTED,
-            anchor_status__in=[Evidence.AnchorStatus.EXACT, Evidence.AnchorStatus.RELOCATED],
-            then=Value(0),
-        ),
-        default=Value(1),
-        output_field=IntegerField(),
+        When(Evidence.citable_q(), then=Value(0)), default=Value(1), output_field=IntegerField()
     )
-
-
-def blocked_reason(evidence):
-    """Why this evidence may not be cited, or "" when it may."""
-    if evidence.anchor_status == Evidence.AnchorStatus.ORPHANED:
-        return "Orphaned: its quote is no longer found in the source"
-    if evidence.review_status != Evidence.ReviewStatus.ACCEPTED:
-        return f"{evidence.get_review_status_display()}: only accepted evidence can be cited"
-    return ""
 
 
 class QuoteColumn(TitleColumn):
     """The quote and claim; a link that chooses the evidence only when it may be cited."""
 
     def get_link_url(self, instance, parent_context):
-        if blocked_reason(instance):
+        if instance.blocked_reason():
             return None
         return super().get_link_url(instance, parent_context)
 
@@ -160,7 +145,7 @@ class QuoteColumn(TitleColumn):
 
 class StatusColumn(Column):
     def render_cell_html(self, instance, parent_context):
-        reason = blocked_reason(instance)
+        reason = instance.blocked_reason()
         if reason:
             return format_html(
                 '<td class="evidence-choice--blocked"><span class="evidence-choice__status '

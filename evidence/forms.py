@@ -15,11 +15,20 @@ class EvidenceForm(WagtailAdminModelForm):
 
     selection_start = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     selection_end = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    accept_new_wording = forms.BooleanField(
+        required=False,
+        label="Accept the new wording",
+        help_text="The source's new text words this quote differently (see Anchor above). "
+        "Accepting makes the new wording citable; briefs already published keep the wording "
+        "they were signed off with until a corrected version is published.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "source" in self.fields:
             self.fields["source"].queryset = Source.objects.order_by("title")
+        if self.instance.anchor_status != Evidence.AnchorStatus.CHANGED:
+            del self.fields["accept_new_wording"]  # its panel is then not shown
         self._anchor = None
 
     def clean(self):
@@ -63,6 +72,8 @@ class EvidenceForm(WagtailAdminModelForm):
                 "the quote is stored as it stands in the source."
             )
             evidence.footnote = services.footnote_for(text, evidence.start, evidence.end)
+        elif self.cleaned_data.get("accept_new_wording"):
+            services.accept_new_wording(evidence, self.for_user)
         if evidence.pk is None and self.for_user and self.for_user.is_authenticated:
             evidence.created_by = self.for_user
         evidence = super().save(commit=commit)

@@ -16,14 +16,14 @@ from taxonomy.models import Country, Topic
 
 class EvidenceQuerySet(models.QuerySet):
     def citable(self):
-        """Accepted evidence whose anchor still holds: what a brief may cite."""
-        return self.filter(
-            review_status=Evidence.ReviewStatus.ACCEPTED,
-            anchor_status__in=[Evidence.AnchorStatus.EXACT, Evidence.AnchorStatus.RELOCATED],
-        )
+        """What a brief may cite: ``Evidence.citable_q()``, the queryset form of
+        ``Evidence.status_problems()``."""
+        return self.filter(Evidence.citable_q())
 
     def needs_attention(self):
-        return self.filter(anchor_status=Evidence.AnchorStatus.ORPHANED)
+        return self.filter(
+            anchor_status__in=[Evidence.AnchorStatus.ORPHANED, Evidence.AnchorStatus.CHANGED]
+        )
 
 
 class Evidence(RevisionMixin, index.Indexed, ClusterableModel):
@@ -42,7 +42,18 @@ class Evidence(RevisionMixin, index.Indexed, ClusterableModel):
     class AnchorStatus(models.TextChoices):
         EXACT = "exact", "Exact"
         RELOCATED = "relocated", "Relocated"
+        # Found in a new text version, but its words differ from the accepted quote (beyond
+        # spacing, hyphenation, quotes and dashes): not the same evidence until re-accepted.
+        CHANGED = "changed", "Changed"
         ORPHANED = "orphaned", "Orphaned"
+
+    # Anchor states in which a quote may be cited, and why the others may not.
+    CITABLE_ANCHORS = (AnchorStatus.EXACT, AnchorStatus.RELOCATED)
+    ANCHOR_PROBLEMS = {
+        AnchorStatus.ORPHANED: "no longer found in the source",
+        AnchorStatus.CHANGED: "worded differently in the source's new text and awaits an "
+        "analyst's re-acceptance",
+    }
 
     class Origin(models.TextChoices):
         ANALYST = "analyst", "Analyst"
@@ -95,6 +106,11 @@ class Evidence(RevisionMixin, index.Indexed, ClusterableModel):
         max_length=10, choices=AnchorStatus.choices, default=AnchorStatus.EXACT, db_index=True
     )
     anchor_note = models.CharField(max_length=500, blank=True)
+    previous_quote = models.TextField(
+        blank=True,
+        help_text="The accepted quote as it stood before the source's text changed its words "
+        "(anchor status “Changed”), shown beside the new wording until an analyst decides.",
+    )
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.ANALYST)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -142,12 +158,65 @@ class Evidence(RevisionMixin, index.Indexed, ClusterableModel):
         """The quote with the source's line breaks folded into spaces."""
         return " ".join(self.quote.split())
 
-    @property
-    def is_citable(self):
-        return self.review_status == self.ReviewStatus.ACCEPTED and self.anchor_status in (
-            self.AnchorStatus.EXACT,
-            self.AnchorStatus.RELOCATED,
+    # Citability: the one rule. The statuses decide (cheap, no text read: the chooser, the
+    # editor's validation, ``citable()``); the publish gate adds that the anchor really holds.
+
+    @classmethod
+    def citable_q(cls) -> models.Q:
+        return models.Q(
+            review_status=cls.ReviewStatus.ACCEPTED, anchor_status__in=cls.CITABLE_ANCHORS
         )
+
+    def status_problems(self) -> list[str]:
+        """Why this evidence may not be cited, from its statuses (empty when it may)."""
+        problems = []
+        if self.review_status != self.ReviewStatus.ACCEPTED:
+            problems.append(f"it is {self.get_review_status_display().lower()}, not accepted")
+        if self.anchor_status not in self.CITABLE_ANCHORS:
+            status = self.get_anchor_status_display().lower()
+            problems.append(f"its quote is {status}: {self.ANCHOR_PROBLEMS[self.anchor_status]}")
+        return problems
+
+    @property
+    def is_citable(self) -> bool:
+        return not self.status_problems()
+
+    def blocked_reason(self) -> str:
+        """The chooser's short form of ``status_problems()`` ("" when citable)."""
+        if self.anchor_status not in self.CITABLE_ANCHORS:
+            return (
+                f"{self.get_anchor_status_display()}: its quote is "
+                f"{self.ANCHOR_PROBLEMS[self.anchor_status]}"
+            )
+        if self.review_status != self.ReviewStatus.ACCEPTED:
+            return f"{self.get_review_status_display()}: only accepted evidence can be cited"
+        return ""
+
+    def anchor_problems(self) -> list[str]:
+        """Why the anchor does not hold in the source's current text (empty when it holds):
+        ``verify_evidence`` and, with the statuses, the publish gate."""
+        problems = []
+        source = self.source
+        if self.anchor_status not in self.CITABLE_ANCHORS:
+            status = self.get_anchor_status_display().lower()
+            problems.append(f"its quote is {status}: {self.ANCHOR_PROBLEMS[self.anchor_status]}")
+        if not source.is_ready:
+            problems.append(f"its source “{source.title}” is {source.get_status_display().lower()}")
+        elif self.source_text_id != source.current_text_id:
+            problems.append("it is anchored in an older version of the source text")
+        text = self.source_text
+        if text.text_sha256 != self.text_sha256:
+            problems.append("the source text it quotes has changed since it was anchored")
+        elif text.full_text[self.start : self.end] != self.quote:
+            problems.append("its quote no longer matches the source text at its anchor")
+        return problems
+
+    def citation_problems(self) -> list[str]:
+        """Why a brief may not cite this evidence now (empty when it may): the publish gate."""
+        problems = []
+        if self.review_status != self.ReviewStatus.ACCEPTED:
+            problems.append(f"it is {self.get_review_status_display().lower()}, not accepted")
+        return problems + self.anchor_problems()
 
     def selectors(self):
         """The W3C Web Annotation selectors of this quote."""

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from sources.models import FootnoteMarker, Reference, Source, SourceText
 
-from .anchoring import Anchor, AnchorError, TextIndex
+from .anchoring import Anchor, AnchorError, TextIndex, matching_form
 from .candidates import extract_candidates
 from .models import Evidence, EvidenceFigure
 
@@ -113,20 +113,30 @@ def apply_anchor(evidence: Evidence, text: SourceText, anchor: Anchor):
 class ReanchorSummary:
     exact: int = 0
     relocated: int = 0
+    changed: int = 0
     orphaned: int = 0
     orphaned_ids: list = field(default_factory=list)
+    changed_ids: list = field(default_factory=list)
 
     @property
     def total(self):
-        return self.exact + self.relocated + self.orphaned
+        return self.exact + self.relocated + self.changed + self.orphaned
+
+
+def same_wording(a: str, b: str) -> bool:
+    """Whether two quotes say the same words: equal in the anchoring's matching form (spacing,
+    line breaks, hyphenation, typographic quotes, dashes and footnote markers aside)."""
+    return " ".join(matching_form(a).split()) == " ".join(matching_form(b).split())
 
 
 def reanchor_source_evidence(source: Source, new_text: SourceText) -> ReanchorSummary:
     """Move every piece of evidence of ``source`` into ``new_text``.
 
-    Unchanged quotes stay exact; moved ones are relocated (offsets, page and context updated);
-    those no longer found above the threshold are orphaned: kept with their old anchor and text
-    version, and flagged in the admin. Nothing is deleted."""
+    Unchanged quotes stay exact; moved ones are relocated (offsets, page and context updated)
+    only when their words are the same (``same_wording``); those found with other words are
+    *changed* (new anchor, the old wording kept in ``previous_quote``, not citable until an
+    analyst re-accepts them); those no longer found above the threshold are orphaned: kept with
+    their old anchor and text version, and flagged in the admin. Nothing is deleted."""
     summary = ReanchorSummary()
     index = TextIndex(new_text.full_text, new_text.page_starts)
     references = {ref.number: ref for ref in Reference.objects.filter(text=new_text)}
@@ -147,14 +157,33 @@ def reanchor_source_evidence(source: Source, new_text: SourceText) -> ReanchorSu
             )
         else:
             old = (evidence.source_text.version, evidence.start, evidence.page)
+            # The wording analysts accepted: the quote, or the one kept while it is "changed".
+            accepted = evidence.quote
+            if evidence.anchor_status == Evidence.AnchorStatus.CHANGED and evidence.previous_quote:
+                accepted = evidence.previous_quote
             apply_anchor(evidence, new_text, result.anchor)
-            if result.status == "exact":
+            if not same_wording(accepted, evidence.quote):
+                # Found, but reworded ("rose by 12 percent" -> "15 percent"): not the same
+                # evidence. Kept beside the old wording until an analyst re-accepts or rejects
+                # it; never citable meanwhile. Briefs keep the wording they pinned.
+                summary.changed += 1
+                summary.changed_ids.append(evidence.pk)
+                evidence.anchor_status = Evidence.AnchorStatus.CHANGED
+                evidence.previous_quote = accepted
+                evidence.anchor_note = (
+                    f"The words changed in text version {new_text.version} of the source "
+                    f"({result.anchor.method} match, {result.score:.0f}%): compare the old and new "
+                    "wording, then accept the new wording or reject the evidence."
+                )
+            elif result.status == "exact":
                 summary.exact += 1
                 evidence.anchor_status = Evidence.AnchorStatus.EXACT
                 evidence.anchor_note = ""
+                evidence.previous_quote = ""
             else:
                 summary.relocated += 1
                 evidence.anchor_status = Evidence.AnchorStatus.RELOCATED
+                evidence.previous_quote = ""
                 evidence.anchor_note = (
                     f"Relocated from text version {old[0]} (offset {old[1]}, page {old[2]}) "
                     f"by {result.anchor.method} match ({result.score:.0f}%)."
@@ -178,6 +207,7 @@ def reanchor_source_evidence(source: Source, new_text: SourceText) -> ReanchorSu
             "anchor_score",
             "anchor_status",
             "anchor_note",
+            "previous_quote",
             "footnote",
             "verified_at",
         ],
@@ -201,33 +231,7 @@ class Problem:
     message: str
 
 
-def anchor_problems(evidence: Evidence) -> list[str]:
-    """Why the anchor of this evidence does not hold, as phrases (empty when it holds)."""
-    problems = []
-    source = evidence.source
-    if evidence.anchor_status == Evidence.AnchorStatus.ORPHANED:
-        problems.append("its quote is orphaned: it is no longer found in the source")
-    if not source.is_ready:
-        problems.append(f"its source “{source.title}” is {source.get_status_display().lower()}")
-    elif evidence.source_text_id != source.current_text_id:
-        problems.append("it is anchored in an older version of the source text")
-    text = evidence.source_text
-    if text.text_sha256 != evidence.text_sha256:
-        problems.append("the source text it quotes has changed since it was anchored")
-    elif text.full_text[evidence.start : evidence.end] != evidence.quote:
-        problems.append("its quote no longer matches the source text at its anchor")
-    return problems
-
-
-def citation_problems(evidence: Evidence) -> list[str]:
-    """Why this evidence may not be cited in a brief (empty when it may)."""
-    problems = []
-    if evidence.review_status != Evidence.ReviewStatus.ACCEPTED:
-        problems.append(f"it is {evidence.get_review_status_display().lower()}, not accepted")
-    return problems + anchor_problems(evidence)
-
-
-def verify(queryset=None, *, check=anchor_problems) -> tuple[int, list[Problem]]:
+def verify(queryset=None, *, check=Evidence.anchor_problems) -> tuple[int, list[Problem]]:
     """Re-check every anchor (or those of ``queryset``); the service of the publish gate."""
     queryset = Evidence.objects.all() if queryset is None else queryset
     checked, problems = 0, []
@@ -329,7 +333,30 @@ def _parsed_markers(markers):
 
 
 def set_review_status(queryset, status, user=None) -> int:
-    """Accept or reject evidence in bulk. Orphaned evidence cannot be accepted."""
+    """Accept or reject evidence in bulk. Orphaned evidence cannot be accepted; accepting
+    changed evidence accepts its new wording (``accept_new_wording``)."""
+    now = timezone.now()
     if status == Evidence.ReviewStatus.ACCEPTED:
         queryset = queryset.exclude(anchor_status=Evidence.AnchorStatus.ORPHANED)
-    return queryset.update(review_status=status, updated_at=timezone.now())
+        changed = queryset.filter(anchor_status=Evidence.AnchorStatus.CHANGED)
+        count = changed.update(
+            review_status=status, updated_at=now, **_new_wording_accepted(user, now)
+        )
+        return count + queryset.update(review_status=status, updated_at=now)
+    return queryset.update(review_status=status, updated_at=now)
+
+
+def _new_wording_accepted(user, when) -> dict:
+    who = (user.get_full_name() or user.get_username()) if user else "an analyst"
+    return {
+        "anchor_status": Evidence.AnchorStatus.RELOCATED,
+        "previous_quote": "",
+        "anchor_note": f"New wording accepted by {who} on {when:%Y-%m-%d}.",
+    }
+
+
+def accept_new_wording(evidence: Evidence, user=None):
+    """An analyst accepts the changed wording of ``evidence``: citable again (not saved)."""
+    if evidence.anchor_status == Evidence.AnchorStatus.CHANGED:
+        for name, value in _new_wording_accepted(user, timezone.now()).items():
+            setattr(evidence, name, value)

@@ -145,6 +145,7 @@ class EvidenceViewSet(SnippetViewSet):
                 heading="Taxonomy",
             ),
             FieldPanel("review_status"),
+            FieldPanel("accept_new_wording"),
         ],
         base_form_class=EvidenceForm,
     )

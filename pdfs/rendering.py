@@ -60,7 +60,7 @@ def brief_context(page, revision, kind) -> dict:
     """The template context of a brief revision (``page`` is ``revision.as_object()``)."""
     from briefs.citations import build_notes
 
-    notes = build_notes(page.body)
+    notes = build_notes(page.body, page.cited_quotes)
     authors = [author.name for author in page.authors.all()]
     terms = [*page.countries.all(), *page.topics.all()]
     is_preview = kind == "preview"

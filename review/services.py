@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 
 from briefs.citations import walk_evidence_ids
 from evidence.models import Evidence
-from evidence.services import citation_problems
+from evidence.services import same_wording
 
 QUOTE_CHARS = 80
 
@@ -52,8 +52,9 @@ def _short(quote):
     return quote if len(quote) <= QUOTE_CHARS else quote[: QUOTE_CHARS - 1].rstrip() + "…"
 
 
-def check_body(stream_value) -> CheckResult:
-    """Check every citation of a brief body (a StreamValue)."""
+def check_body(stream_value, pinned=None) -> CheckResult:
+    """Check every citation of a brief body (a StreamValue); ``pinned`` is the revision's
+    ``cited_quotes``, the wording its authors and reviewers saw."""
     stream_block = stream_value.stream_block
     citations = []  # (block number, label, block id, evidence id)
     for number, child in enumerate(stream_value.raw_data, start=1):
@@ -85,7 +86,13 @@ def check_body(stream_value) -> CheckResult:
                 )
             )
             continue
-        found = citation_problems(item)
+        found = item.citation_problems()
+        pin = (pinned or {}).get(str(evidence_id))
+        if pin and not same_wording(pin.get("quote", ""), item.quote):
+            found.append(
+                f"its wording changed since this version was saved (“{_short(pin['quote'])}” now "
+                f"reads “{_short(item.quote)}”): save the brief again to cite the new wording"
+            )
         if found:
             problems.append(
                 CitationProblem(
@@ -107,7 +114,7 @@ def check_revision(revision) -> CheckResult:
     body = getattr(page, "body", None)
     if body is None:
         return CheckResult(checked=0, problems=[])
-    result = check_body(body)
+    result = check_body(body, getattr(page, "cited_quotes", None))
     if result.checked == 0:
         result.problems.append(
             CitationProblem(

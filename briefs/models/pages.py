@@ -18,7 +18,7 @@ from wagtail.search import index
 from taxonomy.models import Country, Topic
 
 from ..blocks import BriefStreamBlock
-from ..citations import build_notes
+from ..citations import build_notes, pin_quotes
 from ..permissions import BriefPermissionTester
 
 
@@ -47,6 +47,13 @@ class BriefPage(Page):
         max_length=250, blank=True, help_text="Describe the cover image for screen readers."
     )
     body = StreamField(BriefStreamBlock(), blank=False)
+    cited_quotes = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="The cited quotes as they stood when this revision was saved, by evidence id "
+        "(citations.pin_quotes): what the published brief shows until a new version is published.",
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -89,6 +96,11 @@ class BriefPage(Page):
     def permissions_for_user(self, user):
         return BriefPermissionTester(user, self)
 
+    def save_revision(self, *args, **kwargs):
+        # Each revision pins the wording of the quotes it cites, as its authors saw them.
+        self.cited_quotes = pin_quotes(self.body)
+        return super().save_revision(*args, **kwargs)
+
     def save(self, *args, **kwargs):
         if self._state.adding and self.live and self.live_revision_id is None:
             # A brief is born a draft: only publishing a revision (through the workflow, see
@@ -103,7 +115,7 @@ class BriefPage(Page):
 
     @cached_property
     def notes(self):
-        return build_notes(self.body)
+        return build_notes(self.body, self.cited_quotes)
 
     @cached_property
     def table_of_contents(self):

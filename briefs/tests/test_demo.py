@@ -17,7 +17,6 @@ from briefs.models import BriefPage
 from briefs.services import published_briefs
 from evidence import demo as evidence_demo
 from evidence.models import Evidence
-from evidence.services import anchor_problems
 from sources import demo as source_demo
 
 # Every test is a database test, so that pytest-django runs them before the transactional
@@ -122,7 +121,7 @@ def test_cited_evidence_is_citable_and_verbatim(briefs):
         assert len(ids) >= 12, slug
         for evidence in Evidence.objects.filter(pk__in=ids).select_related("source", "source_text"):
             assert evidence.pk in citable, evidence
-            assert anchor_problems(evidence) == [], evidence
+            assert evidence.anchor_problems() == [], evidence
             text = evidence.source.current_text
             assert text.full_text[evidence.start : evidence.end] == evidence.quote, evidence
 

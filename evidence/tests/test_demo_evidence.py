@@ -83,7 +83,7 @@ def test_demo_evidence_is_accepted_verbatim_and_anchored(loaded):
         assert evidence.is_citable
         assert evidence.claim
         assert evidence.page == text.page_for_offset(evidence.start)
-        assert services.anchor_problems(evidence) == []
+        assert evidence.anchor_problems() == []
         assert evidence.countries.exists() or evidence.topics.exists()
         assert evidence.topics.exists(), evidence
         if evidence.kind == Evidence.Kind.STATISTIC:
