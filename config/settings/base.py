@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "briefs",
     "review",
     "pdfs",
+    "demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.table_block",
