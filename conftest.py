@@ -80,7 +80,7 @@ def brief_index(db):
 
 @pytest.fixture
 def demo_accounts(db):
-    from sources import demo
+    from demo import sources as demo
 
     demo.load_taxonomy()
     demo.load_accounts(log=lambda message: None)

@@ -41,12 +41,9 @@ def richtext_evidence_ids(html: str) -> list[int]:
 
 
 def _list_items(raw):
-    """ListBlock raw data: [{"type": "item", "value": v, "id": …}] (or bare values, older)."""
+    """ListBlock raw data: [{"type": "item", "value": v, "id": …}]."""
     for item in raw or []:
-        if isinstance(item, dict) and item.get("type") == "item" and "value" in item:
-            yield item["value"]
-        else:
-            yield item
+        yield item["value"]
 
 
 def walk_evidence_ids(block, raw):

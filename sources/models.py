@@ -272,10 +272,6 @@ class Reference(models.Model):
         return f"{self.number}. {self.content[:80]}"
 
     @property
-    def is_ibid(self):
-        return self.repeats_id is not None
-
-    @property
     def resolved(self):
         """The reference this one stands for: itself, or for 'Ibid.' the one it repeats."""
         return self.repeats if self.repeats_id else self

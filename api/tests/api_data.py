@@ -7,11 +7,13 @@ import uuid
 from django.utils.text import slugify
 from wagtail.models import PageViewRestriction
 
-from briefs.models import BriefAuthor, BriefIndexPage, BriefPage
-from evidence import testing
+from briefs.models import BriefIndexPage, BriefPage
+from briefs.tests.factories import BriefPageFactory
 from evidence.models import Evidence
+from evidence.tests.factories import EvidenceFactory
 from sources.models import Source
-from taxonomy.models import Country, Topic
+from sources.tests.factories import SourceFactory
+from taxonomy.tests.factories import CountryFactory, TopicFactory
 
 
 def make_source(title, sentences, **fields):
@@ -22,9 +24,9 @@ def make_source(title, sentences, **fields):
     ]
     fields.setdefault("publisher", "Test Institute")
     fields.setdefault("publication_date", datetime.date(2019, 2, 1))
-    return testing.make_source(
-        title,
-        pages,
+    return SourceFactory(
+        title=title,
+        pages=pages,
         authors=["Davarinou, Polyxeni"],
         file=f"sources/test/{slugify(title)}.txt",
         date_precision=Source.DatePrecision.MONTH,
@@ -34,8 +36,12 @@ def make_source(title, sentences, **fields):
 
 def quote(source, sentence, *, claim="", kind=Evidence.Kind.FINDING, figures=()):
     """Accepted, exactly anchored evidence quoting ``sentence`` of ``source``."""
-    return testing.make_evidence(
-        source, sentence, claim=claim or f"Claim about {sentence[:40]}", kind=kind, figures=figures
+    return EvidenceFactory(
+        source=source,
+        quote=sentence,
+        claim=claim or f"Claim about {sentence[:40]}",
+        kind=kind,
+        figures=figures,
     )
 
 
@@ -137,20 +143,18 @@ def make_brief(
     standfirst="What the brief finds.",
 ):
     """A brief in ``state``: published, draft, unpublished or private."""
-    index = BriefIndexPage.objects.first()
-    page = BriefPage(
+    page = BriefPageFactory(
+        parent=BriefIndexPage.objects.first(),
         slug=slug,
         title=title or slug.replace("-", " ").capitalize(),
         standfirst=standfirst,
         kind=kind,
         publication_date=date,
-        live=False,
+        body=body,
+        countries=countries,
+        topics=topics,
+        authors=[("Ilia Cocali", "Briefdesk")],
     )
-    page.body = body
-    index.add_child(instance=page)
-    page.countries.set(countries)
-    page.topics.set(topics)
-    page.authors.set([BriefAuthor(name="Ilia Cocali", affiliation="Briefdesk")])
     revision = page.save_revision()
     if state in ("published", "unpublished", "private"):
         revision.publish()
@@ -175,11 +179,11 @@ def new_draft(page, *, title, body):
 
 
 def taxonomy():
-    kz = Country.objects.get_or_create(iso_code="KZ", defaults={"name": "Kazakhstan"})[0]
-    cn = Country.objects.get_or_create(iso_code="CN", defaults={"name": "China"})[0]
-    uz = Country.objects.get_or_create(iso_code="UZ", defaults={"name": "Uzbekistan"})[0]
-    trade = Topic.objects.get_or_create(slug="trade", defaults={"name": "Trade"})[0]
-    soft = Topic.objects.get_or_create(slug="soft-power", defaults={"name": "Soft power"})[0]
+    kz = CountryFactory(iso_code="KZ", name="Kazakhstan")
+    cn = CountryFactory(iso_code="CN", name="China")
+    uz = CountryFactory(iso_code="UZ", name="Uzbekistan")
+    trade = TopicFactory(slug="trade", name="Trade")
+    soft = TopicFactory(slug="soft-power", name="Soft power")
     return {"kz": kz, "cn": cn, "uz": uz, "trade": trade, "soft": soft}
 
 

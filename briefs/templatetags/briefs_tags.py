@@ -37,17 +37,6 @@ def cited(context, value):
     return mark_safe(_NOTE_REF_RE.sub(add_id, html))
 
 
-@register.simple_tag(takes_context=True)
-def note_number(context, evidence):
-    """The note number of a piece of evidence in this brief (None when it is not cited)."""
-    if evidence is None:
-        return None
-    notes = context.get("notes")
-    if notes is None:
-        return None
-    return notes.number(evidence.pk)
-
-
 @register.inclusion_tag("briefs/includes/note_ref.html", takes_context=True)
 def note_ref(context, evidence):
     """A numbered reference to the endnote of ``evidence`` (with its quote for the tooltip)."""

@@ -11,8 +11,9 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from evidence.models import Evidence
-from evidence.testing import make_evidence, make_source
-from taxonomy.models import Country, Topic
+from evidence.tests.factories import EvidenceFactory
+from sources.tests.factories import SourceFactory
+from taxonomy.tests.factories import CountryFactory, TopicFactory
 
 ARTIFACTS_DIR = Path(settings.BASE_DIR) / "test-artifacts"
 
@@ -36,12 +37,12 @@ DIGITAL_PAGES = [
 
 def editor_library():
     """Two sources and evidence of every status, with figures, countries and topics."""
-    kazakhstan, _ = Country.objects.get_or_create(iso_code="KZ", defaults={"name": "Kazakhstan"})
-    china, _ = Country.objects.get_or_create(iso_code="CN", defaults={"name": "China"})
-    trade, _ = Topic.objects.get_or_create(name="Trade")
-    opinion, _ = Topic.objects.get_or_create(name="Public opinion")
-    steppe = make_source("Steppe Economics", STEPPE_PAGES)
-    digital = make_source("Digital Silk Road", DIGITAL_PAGES)
+    kazakhstan = CountryFactory(iso_code="KZ", name="Kazakhstan")
+    china = CountryFactory(iso_code="CN", name="China")
+    trade = TopicFactory(name="Trade")
+    opinion = TopicFactory(name="Public opinion")
+    steppe = SourceFactory(title="Steppe Economics", pages=STEPPE_PAGES)
+    digital = SourceFactory(title="Digital Silk Road", pages=DIGITAL_PAGES)
     lib = {
         "steppe": steppe,
         "digital": digital,
@@ -50,63 +51,63 @@ def editor_library():
         "trade": trade,
         "opinion": opinion,
     }
-    lib["investment"] = make_evidence(
-        steppe,
-        "Chinese investment reached 27 billion dollars in 2018.",
+    lib["investment"] = EvidenceFactory(
+        source=steppe,
+        quote="Chinese investment reached 27 billion dollars in 2018.",
         figures=[(27e9, "USD", 2018, "Chinese investment")],
         countries=[kazakhstan, china],
         topics=[trade],
         claim="Chinese investment in Kazakhstan is large.",
     )
-    lib["exports"] = make_evidence(
-        steppe,
-        "Kazakh exports to China were 9 billion dollars in 2019.",
+    lib["exports"] = EvidenceFactory(
+        source=steppe,
+        quote="Kazakh exports to China were 9 billion dollars in 2019.",
         figures=[(9e9, "USD", 2019, "Kazakh exports")],
         countries=[kazakhstan],
         topics=[trade],
     )
-    lib["opinion_quote"] = make_evidence(
-        steppe,
-        "Public opinion remained wary of Chinese influence.",
+    lib["opinion_quote"] = EvidenceFactory(
+        source=steppe,
+        quote="Public opinion remained wary of Chinese influence.",
         countries=[kazakhstan],
         topics=[opinion],
     )
-    lib["unemployment"] = make_evidence(
-        steppe,
-        "Youth unemployment stood at 12 percent in 2020.",
+    lib["unemployment"] = EvidenceFactory(
+        source=steppe,
+        quote="Youth unemployment stood at 12 percent in 2020.",
         figures=[(12, "%", 2020, "Youth unemployment")],
         countries=[kazakhstan],
     )
-    lib["rejected"] = make_evidence(
-        steppe,
-        "Survey respondents said Chinese loans lacked transparency.",
+    lib["rejected"] = EvidenceFactory(
+        source=steppe,
+        quote="Survey respondents said Chinese loans lacked transparency.",
         review_status=Evidence.ReviewStatus.REJECTED,
         countries=[kazakhstan],
         topics=[opinion],
     )
-    lib["orphaned"] = make_evidence(
-        steppe,
-        "The government promised new jobs in logistics.",
+    lib["orphaned"] = EvidenceFactory(
+        source=steppe,
+        quote="The government promised new jobs in logistics.",
         anchor_status=Evidence.AnchorStatus.ORPHANED,
         countries=[kazakhstan],
     )
-    lib["candidate"] = make_evidence(
-        steppe,
-        "Trade between China and Kazakhstan grew fast.",
+    lib["candidate"] = EvidenceFactory(
+        source=steppe,
+        quote="Trade between China and Kazakhstan grew fast.",
         review_status=Evidence.ReviewStatus.CANDIDATE,
         countries=[kazakhstan, china],
         topics=[trade],
     )
-    lib["ecommerce"] = make_evidence(
-        digital,
-        "Cross-border e-commerce grew by 30 percent in 2021.",
+    lib["ecommerce"] = EvidenceFactory(
+        source=digital,
+        quote="Cross-border e-commerce grew by 30 percent in 2021.",
         figures=[(30, "%", 2021, "E-commerce growth")],
         countries=[china],
         topics=[trade],
     )
-    lib["no_figures"] = make_evidence(
-        digital,
-        "Digital trade rules shape soft power in the region.",
+    lib["no_figures"] = EvidenceFactory(
+        source=digital,
+        quote="Digital trade rules shape soft power in the region.",
         countries=[china],
         topics=[trade],
     )

@@ -1,5 +1,6 @@
 """Builders for the public-site tests: small sources, evidence and briefs made directly in the
-database (no ingestion, so the suite stays fast), and the site tree the migrations create."""
+database through the apps' factories (no ingestion, so the suite stays fast), and the site tree
+the migrations create."""
 
 import datetime
 import hashlib
@@ -11,10 +12,12 @@ from django.core.cache import cache
 from django.utils.text import slugify
 from wagtail.models import PageViewRestriction
 
-from briefs.models import BriefAuthor, BriefPage
-from evidence.models import Evidence, EvidenceFigure
-from sources.models import Reference, Source, SourceAuthor, SourceText
-from taxonomy.models import Country, Topic
+from briefs.models import BriefPage
+from briefs.tests.factories import BriefPageFactory
+from evidence.tests.factories import EvidenceFactory
+from sources.models import Source
+from sources.tests.factories import ReferenceFactory, SourceFactory
+from taxonomy.tests.factories import CountryFactory, TopicFactory
 
 _counter = itertools.count(1)
 
@@ -116,9 +119,10 @@ def make_source(
     url="",
     pages=None,
 ):
-    """A ready source whose text is ``pages`` (a list of page texts)."""
+    """A ready source whose text is ``pages`` (a list of page texts, each ending in a blank
+    line)."""
     number = next(_counter)
-    source = Source.objects.create(
+    return SourceFactory(
         title=title,
         publisher=publisher,
         publication_date=datetime.date(year, 1, 1) if year else None,
@@ -128,58 +132,18 @@ def make_source(
         url=url,
         file=f"sources/test-{number}.txt",
         file_sha256=hashlib.sha256(f"file-{number}".encode()).hexdigest(),
-        status=Source.Status.READY,
+        authors=authors,
+        pages=[page + "\n\n" for page in pages or ["An empty first page."]],
     )
-    for order, (name, kind) in enumerate(authors):
-        SourceAuthor.objects.create(source=source, name=name, kind=kind, sort_order=order)
-    pages = pages or ["An empty first page."]
-    full_text, starts = "", []
-    for page in pages:
-        starts.append(len(full_text))
-        full_text += page + "\n\n"
-    text = SourceText.objects.create(
-        source=source,
-        version=1,
-        full_text=full_text,
-        text_sha256=hashlib.sha256(full_text.encode()).hexdigest(),
-        file_sha256=source.file_sha256,
-        page_starts=starts,
-    )
-    source.current_text = text
-    source.page_count = len(pages)
-    source.save()
-    return source
 
 
 def make_evidence(source, quote, *, figures=(), footnote=None, **fields):
     """Accepted evidence anchored at ``quote`` in ``source``'s text (which must contain it)."""
-    text = source.current_text
-    start = text.full_text.index(quote)
-    evidence = Evidence.objects.create(
-        source=source,
-        source_text=text,
-        quote=quote,
-        start=start,
-        end=start + len(quote),
-        page=text.page_for_offset(start),
-        text_sha256=text.text_sha256,
-        anchor_method="exact",
-        footnote=footnote,
-        kind=Evidence.Kind.STATISTIC if figures else Evidence.Kind.FINDING,
-        **fields,
-    )
-    for order, (value, unit, year, label) in enumerate(figures):
-        EvidenceFigure.objects.create(
-            evidence=evidence, value=value, unit=unit, year=year, label=label, sort_order=order
-        )
-    return evidence
+    return EvidenceFactory(source=source, quote=quote, figures=figures, footnote=footnote, **fields)
 
 
 def make_reference(source, content, number=1):
-    text = source.current_text
-    return Reference.objects.create(
-        text=text, number=number, label=str(number), content=content, start=0, end=1, page=1
-    )
+    return ReferenceFactory(text=source.current_text, number=number, content=content)
 
 
 # Site tree and briefs --------------------------------------------------------------------
@@ -199,19 +163,18 @@ def make_brief(
     publication_date=datetime.date(2026, 3, 12),
     publish=True,
 ):
-    page = BriefPage(
+    page = BriefPageFactory(
+        parent=index,
         title=title,
         slug=slug or slugify(title)[:50],
         standfirst=standfirst,
         kind=kind,
         publication_date=publication_date,
-        live=False,
+        body=body,
+        countries=countries,
+        topics=topics,
+        authors=authors,
     )
-    page.body = body
-    index.add_child(instance=page)
-    page.countries.set(list(countries))
-    page.topics.set(list(topics))
-    page.authors.set([BriefAuthor(name=name, affiliation=aff) for name, aff in authors])
     revision = page.save_revision()
     if publish:
         revision.publish()
@@ -242,14 +205,10 @@ def terms(db):
 
 
 def build_terms():
-    kazakhstan, _ = Country.objects.get_or_create(
-        iso_code="KZ", defaults={"name": "Kazakhstan", "slug": "kazakhstan"}
-    )
-    china, _ = Country.objects.get_or_create(
-        iso_code="CN", defaults={"name": "China", "slug": "china"}
-    )
-    trade, _ = Topic.objects.get_or_create(slug="digital-trade", defaults={"name": "Digital trade"})
-    soft, _ = Topic.objects.get_or_create(slug="soft-power", defaults={"name": "Soft power"})
+    kazakhstan = CountryFactory(iso_code="KZ", name="Kazakhstan", slug="kazakhstan")
+    china = CountryFactory(iso_code="CN", name="China", slug="china")
+    trade = TopicFactory(slug="digital-trade", name="Digital trade")
+    soft = TopicFactory(slug="soft-power", name="Soft power")
     return {"kz": kazakhstan, "cn": china, "trade": trade, "soft": soft}
 
 

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "review",
     "pdfs",
     "api",
+    "demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.table_block",

@@ -16,9 +16,10 @@ from briefs.blocks import citation_errors
 from briefs.models import BriefAuthor, BriefIndexPage, BriefPage
 from conftest import wait_for
 from evidence import services
-from evidence import testing as ev
 from evidence.models import Evidence
+from evidence.tests.factories import EvidenceFactory
 from review.services import check_revision
+from sources.tests.factories import SourceFactory, SourceTextFactory
 
 OLD = "Exports to China rose by 12 percent in 2019."
 NEW = "Exports to China rose by 15 percent in 2019."
@@ -27,7 +28,7 @@ PAGES = [f"Trade grew steadily. {OLD} Imports stayed flat. ", "A second page of 
 
 def replace_text(source, pages):
     """A new text version of ``source`` and re-anchoring, as the ingestion task does."""
-    text = ev.store_text(source, pages, source.texts.count() + 1)
+    text = SourceTextFactory(source=source, pages=pages, version=source.texts.count() + 1)
     source.current_text = text
     source.save(update_fields=["current_text"])
     return services.reanchor_source_evidence(source, text)
@@ -35,12 +36,12 @@ def replace_text(source, pages):
 
 @pytest.fixture
 def source(db):
-    return ev.make_source("Trade survey", PAGES, authors=["Doe, Jane"])
+    return SourceFactory(title="Trade survey", pages=PAGES, authors=["Doe, Jane"])
 
 
 @pytest.fixture
 def evidence(source):
-    return ev.make_evidence(source, OLD, claim="Exports grew.")
+    return EvidenceFactory(source=source, quote=OLD, claim="Exports grew.")
 
 
 def make_live_brief(evidence, slug="trade-brief"):
@@ -152,7 +153,7 @@ def test_edit_view_shows_both_wordings_and_accepts_the_new_one(admin_client, evi
     assert evidence.anchor_status == Evidence.AnchorStatus.RELOCATED
     assert evidence.is_citable and evidence.previous_quote == ""
     # Unchanged evidence has no such field.
-    other = ev.make_evidence(source, "Imports stayed flat.")
+    other = EvidenceFactory(source=source, quote="Imports stayed flat.")
     html = admin_client.get(
         reverse("wagtailsnippets_evidence_evidence:edit", args=[other.pk])
     ).content.decode()

@@ -8,7 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.search.backends import get_search_backend
 
 from evidence.models import Evidence
-from evidence.testing import make_evidence, make_source
+from evidence.tests.factories import EvidenceFactory
+from sources.tests.factories import SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -17,8 +18,10 @@ INDEX = "wagtailsearch_indexentry_title_body_gin"
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="an index of PostgreSQL's")
 def test_ranked_evidence_search_filters_on_what_the_title_body_index_covers():
-    source = make_source("Dry ports", ["The Khorgos dry port handles rail freight to Europe.\n"])
-    evidence = make_evidence(source, "The Khorgos dry port handles rail freight")
+    source = SourceFactory(
+        title="Dry ports", pages=["The Khorgos dry port handles rail freight to Europe.\n"]
+    )
+    evidence = EvidenceFactory(source=source, quote="The Khorgos dry port handles rail freight")
     backend = get_search_backend()
     with CaptureQueriesContext(connection) as captured:
         hits = list(backend.search("Khorgos", Evidence.objects.all(), order_by_relevance=True))

@@ -26,17 +26,17 @@ QUOTE = "Survey respondents said Chinese loans lacked transparency"
 
 
 def make_source(title, pages):
-    from evidence import testing
+    from sources.tests.factories import SourceFactory
 
-    return testing.make_source(
-        title, pages, authors=["Nurlanova, Aigerim"], publisher="Steppe Institute"
+    return SourceFactory(
+        title=title, pages=pages, authors=["Nurlanova, Aigerim"], publisher="Steppe Institute"
     )
 
 
 def make_evidence(source, quote):
-    from evidence import testing
+    from evidence.tests.factories import EvidenceFactory
 
-    return testing.make_evidence(source, quote)
+    return EvidenceFactory(source=source, quote=quote)
 
 
 def brief_body(evidence, extra=()):
@@ -73,19 +73,17 @@ def brief_body(evidence, extra=()):
 def make_brief(
     title="Loans and Trust in Kazakhstan", slug=None, *, body=None, publish=True, user=None
 ):
-    from briefs.models import BriefAuthor, BriefIndexPage, BriefPage
+    from briefs.models import BriefPage
+    from briefs.tests.factories import BriefPageFactory
 
-    index = BriefIndexPage.objects.get()
-    page = BriefPage(
+    page = BriefPageFactory(
         title=title,
         slug=slug or f"brief-{uuid.uuid4().hex[:8]}",
         standfirst="What Kazakhs think of Chinese loans.",
         kind=BriefPage.Kind.COUNTRY,
-        live=False,
+        body=body if body is not None else [],
+        authors=[("Thomas Whitfield", "China Programme")],
     )
-    page.body = body if body is not None else []
-    index.add_child(instance=page)
-    page.authors.set([BriefAuthor(name="Thomas Whitfield", affiliation="China Programme")])
     revision = page.save_revision(user=user)
     if publish:
         revision.publish(user=user)

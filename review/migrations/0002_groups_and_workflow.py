@@ -2,7 +2,7 @@
 index (evidence check → peer review → editorial sign-off).
 
 Idempotent: groups and the workflow are looked up by name, permissions only added. The demo
-accounts (sources.demo.load_accounts) are put into these groups; they create none."""
+accounts (demo.sources.load_accounts) are put into these groups; they create none."""
 
 from django.db import migrations
 

@@ -8,10 +8,12 @@ from django.contrib.auth import get_user_model
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from briefs.blocks import RICH_TEXT_FEATURES
-from briefs.models import BriefAuthor, BriefIndexPage, BriefPage
-from evidence import testing
+from briefs.models import BriefPage
+from briefs.tests.factories import BriefPageFactory
 from evidence.services import reanchor_source_evidence
-from taxonomy.models import Country, Topic
+from evidence.tests.factories import EvidenceFactory
+from sources.tests.factories import SourceFactory, SourceTextFactory
+from taxonomy.tests.factories import CountryFactory, TopicFactory
 
 PAGES = [
     "Chinese investment in Kazakhstan reached 19.2 billion dollars by 2017. "
@@ -24,15 +26,15 @@ QUOTE_2 = "58 percent of respondents view the Khorgos hub favourably."
 
 
 def text_version(source, pages, version):
-    return testing.store_text(source, pages, version)
+    return SourceTextFactory(source=source, pages=pages, version=version)
 
 
 def make_source(title="Kazakhstan survey", pages=PAGES):
-    return testing.make_source(title, pages)
+    return SourceFactory(title=title, pages=pages)
 
 
 def make_evidence(source, quote):
-    return testing.make_evidence(source, quote, claim="What the quote shows.")
+    return EvidenceFactory(source=source, quote=quote, claim="What the quote shows.")
 
 
 def replace_source_text(source, pages):
@@ -60,18 +62,15 @@ def body_data(evidence_1, evidence_2, words="Investment grew fast"):
 
 
 def make_brief(owner, evidence_1, evidence_2, *, title="Kazakhstan and China", slug=None):
-    index = BriefIndexPage.objects.get()
-    page = BriefPage(
+    page = BriefPageFactory(
         title=title,
         slug=slug or f"brief-{uuid.uuid4().hex[:8]}",
         standfirst="What Kazakhs think of Chinese investment, in figures.",
         kind=BriefPage.Kind.COUNTRY,
         owner=owner,
-        live=False,
+        body=body_data(evidence_1, evidence_2),
+        authors=["Ada Analyst"],
     )
-    page.body = body_data(evidence_1, evidence_2)
-    index.add_child(instance=page)
-    page.authors.set([BriefAuthor(name="Ada Analyst")])
     page.save_revision(user=owner, log_action=True)
     return BriefPage.objects.get(pk=page.pk)
 
@@ -138,6 +137,6 @@ def evidence(source):
 
 @pytest.fixture
 def taxonomy(db):
-    country = Country.objects.get_or_create(iso_code="KZ", defaults={"name": "Kazakhstan"})[0]
-    topic = Topic.objects.get_or_create(name="Foreign investment")[0]
+    country = CountryFactory(iso_code="KZ", name="Kazakhstan")
+    topic = TopicFactory(name="Foreign investment")
     return country, topic

@@ -29,10 +29,7 @@ def shot(page, name):
 
 
 @pytest.mark.browser
-def test_review_flow_in_the_admin(live_server, browser, page, transactional_db):
-    from sources import demo
-
-    demo.load_accounts(log=lambda message: None)
+def test_review_flow_in_the_admin(live_server, browser, page, transactional_db, demo_accounts):
     from django.contrib.auth import get_user_model
 
     analyst = get_user_model().objects.get(username="analyst")

@@ -8,9 +8,10 @@ import pytest
 import yaml
 from wagtail.models import Revision
 
-from evidence import demo, services
+from demo import evidence as demo
+from demo import sources as source_demo
+from evidence import services
 from evidence.models import Evidence
-from sources import demo as source_demo
 
 pytestmark = pytest.mark.django_db
 

@@ -17,14 +17,13 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 
+from demo.sources import CORPUS_DIR, SOURCES
+from evidence import services
+from evidence.anchoring import AnchorError
+from evidence.models import Evidence, EvidenceFigure
 from sources import services as source_services
-from sources.demo import CORPUS_DIR, SOURCES
 from sources.models import Reference, Source
 from taxonomy.models import Country, Topic
-
-from . import services
-from .anchoring import AnchorError
-from .models import Evidence, EvidenceFigure
 
 EVIDENCE_FILE = Path(settings.BASE_DIR) / "demo" / "evidence.yaml"
 
@@ -54,7 +53,7 @@ class _Counts:
 def load_evidence(log=print, path=None) -> dict:
     """Create or update the accepted demo evidence; returns ``{file stem: pieces}``.
 
-    The sources must be loaded first (``sources.demo.load_sources``)."""
+    The sources must be loaded first (``demo.sources.load_sources``)."""
     entries = read_entries(path or EVIDENCE_FILE)
     sources = demo_sources()
     countries = {c.iso_code: c for c in Country.objects.all()}

@@ -11,13 +11,14 @@ from django.db import transaction
 from django.test import override_settings
 from wagtail.models import Revision
 
-from briefs import charts, demo
+from briefs import charts
 from briefs.citations import cited_evidence_ids, walk_evidence_ids
 from briefs.models import BriefPage
 from briefs.services import published_briefs
-from evidence import demo as evidence_demo
+from demo import briefs as demo
+from demo import evidence as evidence_demo
+from demo import sources as source_demo
 from evidence.models import Evidence
-from sources import demo as source_demo
 
 # Every test is a database test, so that pytest-django runs them before the transactional
 # tests, which empty the database (and with it what the migrations created) when they end.

@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from briefs import demo as briefs_demo
-from evidence import demo as evidence_demo
+from demo import briefs as briefs_demo
+from demo import evidence as evidence_demo
+from demo import sources as demo
 from evidence import services as evidence_services
-from sources import demo
 
 
 class Command(BaseCommand):

@@ -8,10 +8,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from sources import services
+from sources.models import Source, SourceAuthor
 from taxonomy.models import Country, Topic
-
-from . import services
-from .models import Source, SourceAuthor
 
 CORPUS_DIR = Path(settings.BASE_DIR) / "demo" / "corpus"
 

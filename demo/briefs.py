@@ -16,10 +16,9 @@ from django.db import transaction
 from django.utils.html import escape
 from django.utils.text import slugify
 
+from briefs.models import BriefAuthor, BriefIndexPage, BriefPage
 from evidence.models import Evidence
 from taxonomy.models import Country, Topic
-
-from .models import BriefAuthor, BriefIndexPage, BriefPage
 
 BRIEFS_FILE = Path(settings.BASE_DIR) / "demo" / "briefs.yaml"
 # [[cited words|fragment of the quote]] in paragraph text.
@@ -240,7 +239,7 @@ def load_briefs(log=print, path=None, user=None) -> dict[str, str]:
             # validated them above (briefs/permissions.py allows no direct route for users).
             revision.publish(user=user, skip_permission_checks=True)
         elif state in ("in_review", "rejected"):
-            from review.demo import put_in_review
+            from demo.review import put_in_review
 
             put_in_review(page, state, log=log)
         outcome[slug] = f"created, {state}"

@@ -1,6 +1,6 @@
 """Demo briefs in the review workflow: one waiting for peer review, one sent back by the
-reviewer. Called by briefs.demo.load_briefs for the entries whose state is "in_review" or
-"rejected"; uses the demo accounts (sources.demo.load_accounts)."""
+reviewer. Called by demo.briefs.load_briefs for the entries whose state is "in_review" or
+"rejected"; uses the demo accounts (demo.sources.load_accounts)."""
 
 from django.contrib.auth import get_user_model
 from wagtail.models import TaskState
