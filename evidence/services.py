@@ -14,6 +14,7 @@ from sources.models import FootnoteMarker, Reference, Source, SourceText
 
 from .anchoring import Anchor, AnchorError, TextIndex, matching_form
 from .candidates import extract_candidates
+from .events import evidence_changed
 from .models import Evidence, EvidenceFigure
 
 # A TextIndex costs ~0.1 s to build for 300 pages; keep the last few per process.
@@ -213,6 +214,7 @@ def reanchor_source_evidence(source: Source, new_text: SourceText) -> ReanchorSu
         ],
         batch_size=500,
     )
+    evidence_changed.send(sender=Evidence, ids=[evidence.pk for evidence in changed])
     return summary
 
 
@@ -338,12 +340,15 @@ def set_review_status(queryset, status, user=None) -> int:
     now = timezone.now()
     if status == Evidence.ReviewStatus.ACCEPTED:
         queryset = queryset.exclude(anchor_status=Evidence.AnchorStatus.ORPHANED)
-        changed = queryset.filter(anchor_status=Evidence.AnchorStatus.CHANGED)
-        count = changed.update(
-            review_status=status, updated_at=now, **_new_wording_accepted(user, now)
+    ids = list(queryset.values_list("pk", flat=True))
+    queryset = Evidence.objects.filter(pk__in=ids)
+    if status == Evidence.ReviewStatus.ACCEPTED:
+        queryset.filter(anchor_status=Evidence.AnchorStatus.CHANGED).update(
+            **_new_wording_accepted(user, now)
         )
-        return count + queryset.update(review_status=status, updated_at=now)
-    return queryset.update(review_status=status, updated_at=now)
+    count = queryset.update(review_status=status, updated_at=now)
+    evidence_changed.send(sender=Evidence, ids=ids)
+    return count
 
 
 def _new_wording_accepted(user, when) -> dict:

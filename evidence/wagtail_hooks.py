@@ -215,7 +215,12 @@ class NeedsAttentionPanel(Component):
 
     def get_context_data(self, parent_context):
         context = super().get_context_data(parent_context)
-        context["orphaned"] = Evidence.objects.needs_attention().count()
+        context["orphaned"] = Evidence.objects.filter(
+            anchor_status=Evidence.AnchorStatus.ORPHANED
+        ).count()
+        context["changed"] = Evidence.objects.filter(
+            anchor_status=Evidence.AnchorStatus.CHANGED
+        ).count()
         context["candidates"] = Evidence.objects.filter(
             review_status=Evidence.ReviewStatus.CANDIDATE
         ).count()

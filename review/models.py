@@ -327,3 +327,32 @@ def current_workflow_state(page):
         .select_related("current_task_state")
         .first()
     )
+
+
+class CorrectionFlag(models.Model):
+    """A citation of a live brief that no longer holds (evidence rejected, orphaned, reworded,
+    its source failed or replaced): the brief needs a corrected version. Kept up to date by
+    ``review.corrections``; removed when a corrected revision is published or the evidence
+    holds again."""
+
+    page = models.ForeignKey(
+        "briefs.BriefPage", on_delete=models.CASCADE, related_name="correction_flags"
+    )
+    # Not a foreign key: a deleted piece of evidence must still be reported.
+    evidence_id = models.PositiveIntegerField()
+    note_number = models.PositiveIntegerField(null=True, blank=True)
+    quote = models.TextField(blank=True, help_text="The quote as the live brief shows it.")
+    problem = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True, help_text="Flagged since.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "page_id", "note_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["page", "evidence_id"], name="review_one_flag_per_citation"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.page}: note {self.note_number or '?'}: {self.problem}"

@@ -20,3 +20,21 @@ def publish_scheduled_pages():
     if report and "No objects" not in report:
         logger.info("Scheduled publishing: %s", " ".join(report.split()))
     return report
+
+
+@shared_task(name="review.verify_live_briefs")
+def verify_live_briefs(evidence_ids=None, page_ids=None):
+    """Re-check the citations of live briefs (those citing ``evidence_ids``, those of
+    ``page_ids``, or all of them: the daily job) and flag those needing a correction."""
+    from .corrections import watch
+
+    outcome = watch(evidence_ids, page_ids)
+    if outcome.new_flags or outcome.cleared:
+        logger.info(
+            "Live briefs checked: %s; needing correction: %s (%s new flags, %s cleared)",
+            outcome.checked,
+            outcome.flagged,
+            outcome.new_flags,
+            outcome.cleared,
+        )
+    return {"checked": outcome.checked, "flagged": outcome.flagged}

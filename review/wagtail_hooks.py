@@ -11,12 +11,18 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.utils.html import format_html, format_html_join
 from wagtail import hooks
+from wagtail.admin.ui.components import Component
 from wagtail.log_actions import LogFormatter
 from wagtail.models import TaskState
 
 from briefs.models import BriefPage
 
-from .models import EvidenceCheckTaskState, current_workflow_state, review_recorded_url
+from .models import (
+    CorrectionFlag,
+    EvidenceCheckTaskState,
+    current_workflow_state,
+    review_recorded_url,
+)
 from .services import check_revision, problems_from_state
 
 WORKFLOW_ONLY = (
@@ -155,6 +161,51 @@ def show_evidence_check_result(request, page):
             ),
         )
     return None
+
+
+@hooks.register("before_edit_page")
+def show_correction_flags(request, page):
+    """A live brief whose citations no longer hold says so on its edit page, note by note."""
+    if request.method != "GET" or not isinstance(page.specific_deferred, BriefPage):
+        return None
+    flags = list(CorrectionFlag.objects.filter(page_id=page.pk).order_by("note_number"))
+    if flags:
+        messages.warning(
+            request,
+            format_html(
+                "Needs correction: the published version cites evidence that no longer holds. "
+                "Correct it and publish a new version.<ul>{}</ul>",
+                format_html_join(
+                    "",
+                    "<li>Note {} (evidence #{}): {}.</li>",
+                    ((f.note_number or "?", f.evidence_id, f.problem) for f in flags),
+                ),
+            ),
+        )
+    return None
+
+
+class NeedsCorrectionPanel(Component):
+    """Dashboard: live briefs whose citations no longer hold, for their authors and editors."""
+
+    name = "needs_correction"
+    order = 40
+    template_name = "review/needs_correction_panel.html"
+
+    def __init__(self, flags):
+        self.flags = flags
+
+    def get_context_data(self, parent_context):
+        return {"flags": self.flags}
+
+
+@hooks.register("construct_homepage_panels")
+def add_needs_correction_panel(request, panels):
+    from .corrections import flags_for
+
+    flags = list(flags_for(request.user)[:50])
+    if flags:
+        panels.append(NeedsCorrectionPanel(flags))
 
 
 @hooks.register("after_edit_page")

@@ -318,6 +318,8 @@ CELERY_BEAT_SCHEDULE = {
     "publish-scheduled-pages": {"task": "review.publish_scheduled_pages", "schedule": 60.0},
     # Re-enqueue PDFs left queued (for example when the broker was down at publication).
     "sweep-queued-pdfs": {"task": "pdfs.sweep_queued_pdfs", "schedule": 60.0},
+    # Re-check every live brief's citations (review.corrections), daily.
+    "verify-live-briefs": {"task": "review.verify_live_briefs", "schedule": 24 * 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
