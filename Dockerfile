@@ -10,7 +10,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     BRIEFDESK_VAR_DIR=/app/var
 
 # Shared libraries WeasyPrint loads at run time (Pango, HarfBuzz and its subsetter, fontconfig
-# through pangoft2), and fonts for the rendered PDFs. No compiler: every dependency is a wheel.
+# through pangoft2), and fonts for the rendered PDFs; Tesseract (English, Russian, Kazakh) and
+# Ghostscript for OCRmyPDF, which reads scanned sources. No compiler: every dependency is a wheel.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 \
@@ -20,6 +21,11 @@ RUN apt-get update \
         fonts-dejavu-core \
         fonts-liberation \
         shared-mime-info \
+        tesseract-ocr \
+        tesseract-ocr-eng \
+        tesseract-ocr-rus \
+        tesseract-ocr-kaz \
+        ghostscript \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

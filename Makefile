@@ -21,10 +21,13 @@ STAMP := $(VENV)/.briefdesk-installed
 VAR_DIR := $(or $(BRIEFDESK_VAR_DIR),var)
 CHROMIUM := /usr/bin/chromium
 BROWSER_PACKAGES := chromium chromium-driver fonts-dejavu-core
+# OCR of scanned sources (OCRmyPDF drives Tesseract and Ghostscript); the language packs are
+# those of BRIEFDESK_OCR_LANGUAGES' default, eng+rus+kaz.
+OCR_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus tesseract-ocr-kaz ghostscript
 PORT ?= 8000
 ARGS ?=
 
-.PHONY: help install lock browsers var migrate demo run test lint format bench stack clean
+.PHONY: help install lock browsers ocr-engine var migrate demo run test lint format bench stack clean
 
 help: ## List the targets
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) \
@@ -110,6 +113,21 @@ browsers: ## Install Debian's Chromium and ChromeDriver if /usr/bin/chromium is 
 		exit 1; \
 	fi
 
+ocr-engine: ## Install Tesseract (English, Russian, Kazakh) and Ghostscript for OCR if missing
+	@missing=$$(for p in $(OCR_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	done); \
+	if [ -z "$$missing" ]; then \
+		echo "OCR engine: $$(tesseract --version 2>&1 | head -n 1), languages $$(tesseract --list-langs 2>/dev/null | tail -n +2 | tr '\n' ' ')"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update && apt-get install -y --no-install-recommends $$missing </dev/null; \
+	else \
+		echo "OCR needs Debian packages that are missing, and installing them needs root. Run:" >&2; \
+		echo "  sudo apt-get update && sudo apt-get install -y $$missing" >&2; \
+		exit 1; \
+	fi
+
 # --- Database, demo, servers -------------------------------------------------------------------
 
 var: # Folders the settings and the filesystem broker expect
@@ -129,7 +147,7 @@ demo: migrate ## Load the demo: taxonomy, demo accounts, sources and briefs
 
 # honcho starts both processes in their own process groups and, on Ctrl-C, signals each
 # group, so nothing is left running. `-e /dev/null`: the production .env is not for dev.
-run: demo ## Set up, load the demo, then serve http://127.0.0.1:PORT (8000) with a worker
+run: demo ocr-engine ## Set up, load the demo, then serve http://127.0.0.1:PORT (8000) with a worker
 	@echo "Briefdesk: http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/). Ctrl-C stops."
 	WEB_PORT=$(PORT) $(HONCHO) start -f Procfile.dev -e /dev/null
 
@@ -161,7 +179,7 @@ stack: install var ## Run the production processes (gunicorn, worker, beat) loca
 
 # --- Quality ------------------------------------------------------------------------------------
 
-test: install browsers var ## Set up, then run the whole test suite (extra pytest args: ARGS=...)
+test: install browsers ocr-engine var ## Set up, then run the whole test suite (extra pytest args: ARGS=...)
 	@rc=0; $(VENV)/bin/pytest $(ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then \
 		echo "make test: pytest collected no tests (exit code 5): check testpaths/ARGS." >&2; \

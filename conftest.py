@@ -129,7 +129,8 @@ def _purge(app):
         (broker_dir / "processed").mkdir(parents=True, exist_ok=True)
     else:
         with app.connection_for_write() as conn:
-            conn.default_channel.queue_purge("celery")
+            for queue in ("celery", "ocr"):
+                conn.default_channel.queue_purge(queue)
 
 
 def wait_for(predicate, timeout=60, interval=0.2, message="condition"):

@@ -70,6 +70,10 @@ class WorkerProcess:
                     "--without-gossip",
                     "--without-mingle",
                     "--without-heartbeat",
+                    # Every queue (the default one and OCR's), as the tests and benchmarks
+                    # need one worker to run any task.
+                    "--queues",
+                    "celery,ocr",
                     "--hostname",
                     f"{self.name}-{uuid.uuid4().hex[:6]}@%h",
                 ],

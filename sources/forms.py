@@ -15,7 +15,10 @@ class SourceForm(WagtailAdminModelForm):
         if isinstance(upload, UploadedFile):
             try:
                 media_type, sha256, size = services.inspect_upload(
-                    upload, upload.name, exclude_pk=self.instance.pk
+                    upload,
+                    upload.name,
+                    exclude_pk=self.instance.pk,
+                    language=self.data.get("language") or self.instance.language,
                 )
             except services.DuplicateSourceError as exc:
                 raise ValidationError(exc.as_html(), code="duplicate") from exc

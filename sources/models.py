@@ -206,6 +206,11 @@ class SourceText(models.Model):
     # page_starts[N-1] up to page_starts[N] (or the end of the text).
     page_starts = models.JSONField(default=list)
     extractor = models.CharField(max_length=100, blank=True)
+    # Per page (same order as page_starts): null for a page read from its text layer, or for
+    # an OCR'd page {"ocr": true, "confidence": mean word confidence 0-100 (null: no words),
+    # "low_words": [[word, x0, y0, x1, y1, confidence], ...]} with the boxes of the doubtful
+    # words in fractions of the page's size. Empty for texts without any OCR.
+    page_ocr = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -240,6 +245,29 @@ class SourceText(models.Model):
     @cached_property
     def pages(self):
         return [self.page_text(n) for n in range(1, self.page_count + 1)]
+
+    def ocr_page(self, number):
+        """The OCR record of page ``number`` (1-based), or None when it was not OCR'd."""
+        if 1 <= number <= len(self.page_ocr or []):
+            return self.page_ocr[number - 1]
+        return None
+
+    @property
+    def is_ocr(self):
+        return any(self.page_ocr or [])
+
+    def ocr_confidence(self, start, end):
+        """The lowest mean confidence of the OCR'd pages the span ``start``-``end`` touches,
+        or None when none of them was OCR'd."""
+        if not self.is_ocr or not self.page_starts:
+            return None
+        first, last = self.page_for_offset(start), self.page_for_offset(max(start, end - 1))
+        values = [
+            record["confidence"]
+            for number in range(first, last + 1)
+            if (record := self.ocr_page(number)) and record.get("confidence") is not None
+        ]
+        return min(values) if values else None
 
 
 class Reference(models.Model):

@@ -8,6 +8,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -18,7 +19,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .extractors import IngestionError, check_file, extract_document
+from .extractors import IngestionError, NeedsOcr, OcrSettings, check_file, extract_document
 from .models import FootnoteMarker, Reference, Source, SourceText
 from .signals import source_text_changed
 
@@ -26,6 +27,18 @@ logger = logging.getLogger(__name__)
 
 HASH_CHUNK = 1024 * 1024
 PENDING_MESSAGE = "Waiting for a worker to extract the text."
+OCR_PENDING_MESSAGE = "This is a scan: waiting for the OCR worker."
+
+
+def ocr_settings(language=None):
+    """The OCR settings of the deployment, with the Tesseract languages of ``language``."""
+    ocr = OcrSettings(
+        languages=settings.BRIEFDESK_OCR_LANGUAGES,
+        max_pages=settings.BRIEFDESK_OCR_MAX_PAGES,
+        low_confidence=settings.BRIEFDESK_OCR_LOW_CONFIDENCE,
+        max_megapixels=settings.BRIEFDESK_OCR_MAX_MEGAPIXELS,
+    )
+    return ocr.for_language(language) if language else ocr
 
 
 class DuplicateSourceError(IngestionError):
@@ -83,13 +96,13 @@ def local_path(fileobj, filename):
         yield Path(tmp.name)
 
 
-def inspect_upload(fileobj, filename, *, exclude_pk=None):
+def inspect_upload(fileobj, filename, *, exclude_pk=None, language=None):
     """Pre-flight check of an uploaded or local file, before anything is saved.
 
     Returns ``(media_type, sha256, size)``; raises IngestionError (or DuplicateSourceError)
     with a message for the analyst."""
     with local_path(fileobj, filename) as path:
-        media_type = check_file(path, filename, max_bytes=max_upload_bytes())
+        media_type = check_file(path, filename, max_bytes=max_upload_bytes(), ocr=ocr_settings())
         size = path.stat().st_size
     sha256 = sha256_of(fileobj)
     existing = Source.objects.filter(file_sha256=sha256).exclude(pk=exclude_pk).first()
@@ -110,6 +123,9 @@ def mark_file_changed(source, *, filename, media_type, sha256, size):
     source.error = ""
 
 
+NEEDS_OCR = "needs-ocr"
+
+
 def _set_status(source, status, **fields):
     fields["status"] = status
     Source.objects.filter(pk=source.pk).update(**fields)
@@ -117,11 +133,14 @@ def _set_status(source, status, **fields):
         setattr(source, name, value)
 
 
-def ingest_source(source_id):
-    """Extract, normalise and store the text of a source (the body of the ingestion task).
+def ingest_source(source_id, *, ocr=False):
+    """Extract, normalise and store the text of a source (the body of the ingestion tasks).
 
-    Idempotent: a source whose current text already comes from its current file is left alone.
-    Failures leave the source ``failed`` with a readable error and its older text untouched."""
+    Without ``ocr`` a source that needs OCR is left ``pending`` and :data:`NEEDS_OCR` is
+    returned, for the caller to hand it to the OCR queue; with ``ocr`` its scanned pages are
+    OCR'd in the source's language. Idempotent: a source whose current text already comes
+    from its current file is left alone. Failures leave the source ``failed`` with a readable
+    error and its older text untouched."""
     source = Source.objects.select_related("current_text").filter(pk=source_id).first()
     if source is None:
         logger.info("Source %s no longer exists; nothing to ingest", source_id)
@@ -133,18 +152,19 @@ def ingest_source(source_id):
     ):
         return source
 
-    _set_status(
-        source, Source.Status.PROCESSING, progress=0, error="", status_message="Extracting text…"
-    )
-    step = {"last": -1}
+    verb = "OCR" if ocr else "Extracting text"
+    _set_status(source, Source.Status.PROCESSING, progress=0, error="", status_message=f"{verb}…")
+    step = {"last": -1, "at": 0.0}
 
     def on_page(done, total):
         percent = int(done * 100 / total) if total else 100
-        # One UPDATE per 5 % at most: progress is for people, not worth a query per page.
-        if percent >= step["last"] + 5 or done == total:
-            step["last"] = percent
+        # One UPDATE per 5 % or per second at most: progress is for people, not worth a query
+        # per page of a fast text extraction; an OCR'd page takes seconds.
+        now = time.monotonic()
+        if percent >= step["last"] + 5 or done == total or (ocr and now - step["at"] >= 1):
+            step["last"], step["at"] = percent, now
             Source.objects.filter(pk=source.pk).update(
-                progress=min(percent, 99), status_message=f"Extracting text: page {done} of {total}"
+                progress=min(percent, 99), status_message=f"{verb}: page {done} of {total}"
             )
 
     try:
@@ -154,15 +174,21 @@ def ingest_source(source_id):
                 media_type=source.media_type or None,
                 filename=source.original_filename or source.file.name,
                 on_page=on_page,
+                ocr=ocr_settings(source.language) if ocr else None,
             )
+    except NeedsOcr:
+        _set_status(source, Source.Status.PENDING, progress=0, status_message=OCR_PENDING_MESSAGE)
+        return NEEDS_OCR
     except IngestionError as exc:
         _set_status(source, Source.Status.FAILED, error=str(exc), status_message="Failed")
         return source
     except SoftTimeLimitExceeded:
+        limit = settings.BRIEFDESK_OCR_TIME_LIMIT if ocr else settings.CELERY_TASK_SOFT_TIME_LIMIT
         _set_status(
             source,
             Source.Status.FAILED,
-            error="Extraction took longer than the time limit; the document may be too large.",
+            error=f"{'OCR' if ocr else 'Extraction'} took longer than the time limit ({limit} s); "
+            "the document may be too large: split it into smaller files.",
             status_message="Failed",
         )
         return source
@@ -202,7 +228,8 @@ def _store_text(source, document):
             file_sha256=source.file_sha256 or "",
             file_name=source.file.name,
             page_starts=list(document.page_starts),
-            extractor=document.extractor,
+            extractor=document.extractor[:100],
+            page_ocr=list(document.page_ocr) if any(document.page_ocr) else [],
         )
         references = Reference.objects.bulk_create(
             [

@@ -252,6 +252,15 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Source uploads ---------------------------------------------------------------------------
 # Largest source file accepted, in megabytes.
 SOURCE_MAX_UPLOAD_MB = int(env("SOURCE_MAX_UPLOAD_MB", "50"))
+# OCR of scanned sources (sources/extractors/ocr.py): Tesseract languages (each needs its
+# Debian package tesseract-ocr-<code>), the page limit of one scan, the time limit of one OCR
+# job (the `ocr` queue's task), the word confidence (0-100) below which evidence quoting the
+# word asks for a confirmation, and the largest page image, in megapixels.
+BRIEFDESK_OCR_LANGUAGES = env("BRIEFDESK_OCR_LANGUAGES", "eng+rus+kaz")
+BRIEFDESK_OCR_MAX_PAGES = int(env("BRIEFDESK_OCR_MAX_PAGES", "500"))
+BRIEFDESK_OCR_TIME_LIMIT = int(env("BRIEFDESK_OCR_TIME_LIMIT", "1800"))
+BRIEFDESK_OCR_LOW_CONFIDENCE = float(env("BRIEFDESK_OCR_LOW_CONFIDENCE", "70"))
+BRIEFDESK_OCR_MAX_MEGAPIXELS = float(env("BRIEFDESK_OCR_MAX_MEGAPIXELS", "180"))
 # Uploads larger than this are streamed to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Form fields other than files (a long brief's StreamField is posted as JSON): 10 MB.
@@ -312,6 +321,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = int(env("CELERY_TASK_SOFT_TIME_LIMIT", "600"))
 CELERY_TASK_TIME_LIMIT = int(env("CELERY_TASK_TIME_LIMIT", "660"))
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# OCR is slow (seconds per page): scans go to their own queue, consumed by a worker of its own
+# (Procfile.dev, Procfile.stack, docker-compose.yml) so that other ingestion never waits.
+CELERY_TASK_ROUTES = {"sources.ocr_source": {"queue": "ocr"}}
 # Periodic tasks, run by `celery beat` (one beat process per deployment).
 CELERY_BEAT_SCHEDULE = {
     # Wagtail's scheduled publishing (go-live and expiry dates), every minute.

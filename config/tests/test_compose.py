@@ -27,7 +27,7 @@ ENV_EXAMPLE = BASE_DIR / ".env.example"
 DOCKERFILE = BASE_DIR / "Dockerfile"
 PRODUCTION_SETTINGS = BASE_DIR / "config" / "settings" / "production.py"
 
-APP_SERVICES = ("migrate", "web", "worker", "beat")
+APP_SERVICES = ("migrate", "web", "worker", "ocr-worker", "beat")
 ALL_SERVICES = ("db", "redis", *APP_SERVICES)
 
 # Variables of .env.example that the settings do not read, and who does.
@@ -134,7 +134,7 @@ def test_healthchecks(services, name):
 
 def test_startup_order(services):
     assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker", "ocr-worker", "beat"):
         depends_on = services[name]["depends_on"]
         assert depends_on["migrate"]["condition"] == "service_completed_successfully", name
         assert depends_on["redis"]["condition"] == "service_healthy", name
@@ -144,7 +144,7 @@ def test_startup_order(services):
 def test_media_volume_on_web_and_worker(compose, services):
     media_root = read_env_file(ENV_EXAMPLE)["MEDIA_ROOT"]
     assert "media" in compose["volumes"]
-    for name in ("web", "worker"):
+    for name in ("web", "worker", "ocr-worker"):
         assert f"media:{media_root}" in services[name]["volumes"], name
 
 
@@ -443,6 +443,18 @@ def test_minio_profile_is_optional_and_private(services):
 def test_beat_is_a_single_process_and_worker_has_a_healthcheck(services):
     assert "deploy" not in services["beat"] or services["beat"]["deploy"].get("replicas", 1) == 1
     assert "inspect ping" in services["worker"]["healthcheck"]["test"][-1]
+    assert "inspect ping" in services["ocr-worker"]["healthcheck"]["test"][-1]
+
+
+def test_ocr_has_a_worker_of_its_own(services):
+    """Scans go to the `ocr` queue (CELERY_TASK_ROUTES): one worker consumes it alone, the
+    other the default queue, so a long OCR job never holds up other ingestion."""
+    from django.conf import settings
+
+    assert settings.CELERY_TASK_ROUTES["sources.ocr_source"] == {"queue": "ocr"}
+    worker, ocr_worker = (dict(commands(services))[name] for name in ("worker", "ocr-worker"))
+    assert worker[worker.index("-Q") + 1] == "celery"
+    assert ocr_worker[ocr_worker.index("-Q") + 1] == "ocr"
 
 
 # --- make stack runs the same processes (Procfile.stack) ------------------------------------
@@ -469,7 +481,7 @@ def test_procfile_stack_runs_the_compose_commands(services):
     from config.stack import procfile
 
     stack = procfile()
-    assert set(stack) == {"web", "worker", "beat"}
+    assert set(stack) == {"web", "worker", "ocr-worker", "beat"}
     compose_commands = dict(commands(services))
     for name, line in stack.items():
         argv = shlex.split(line)

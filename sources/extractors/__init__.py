@@ -6,8 +6,9 @@ Pure functions, no Django models and no database. One module per file format (:m
 format a file is.
 
 - :func:`check_file` is the fast pre-flight run before an upload is saved. It refuses empty,
-  oversized, disguised, encrypted, damaged and scanned (image-only) files with an
-  :class:`IngestionError` whose message is written for the analyst.
+  oversized, disguised, encrypted and damaged files, and scans that OCR cannot take (no
+  engine, too many pages, too large images) with an :class:`IngestionError` whose message is
+  written for the analyst.
 - :func:`extract_pages` returns the raw text of each page.
 - :func:`extract_document` runs extraction, normalisation (:mod:`sources.normalise`) and
   footnote parsing (:mod:`sources.footnotes`) and returns an :class:`ExtractedDocument`.
@@ -20,9 +21,11 @@ import os
 from sources.footnotes import parse_footnotes
 from sources.normalise import normalise_pages
 
-from .base import ExtractedDocument, Extractor, IngestionError, ProgressCallback
+from .base import ExtractedDocument, Extractor, IngestionError, NeedsOcr, ProgressCallback
 from .html_page import HTML
+from .images import JPEG, PNG, TIFF
 from .markdown_text import MARKDOWN
+from .ocr import OcrSettings
 from .pdf import PDF
 from .plain_text import TEXT
 from .registry import EXTRACTORS, SUPPORTED_MEDIA_TYPES, extractor_for
@@ -33,13 +36,18 @@ __all__ = [
     "DOCX",
     "EXTRACTORS",
     "HTML",
+    "JPEG",
     "MARKDOWN",
     "PDF",
+    "PNG",
     "SUPPORTED_MEDIA_TYPES",
     "TEXT",
+    "TIFF",
     "ExtractedDocument",
     "Extractor",
     "IngestionError",
+    "NeedsOcr",
+    "OcrSettings",
     "ProgressCallback",
     "check_file",
     "extract_document",
@@ -48,7 +56,16 @@ __all__ = [
 ]
 
 
-def check_file(path: str | os.PathLike[str], filename: str, *, max_bytes: int) -> str:
+DEFAULT_OCR = OcrSettings()
+
+
+def check_file(
+    path: str | os.PathLike[str],
+    filename: str,
+    *,
+    max_bytes: int,
+    ocr: OcrSettings | None = None,
+) -> str:
     """Fast pre-flight for an upload; returns its media type or raises :class:`IngestionError`.
 
     It reads the first bytes, and for a PDF the cross-reference table and up to five pages
@@ -65,7 +82,9 @@ def check_file(path: str | os.PathLike[str], filename: str, *, max_bytes: int) -
     with open(path, "rb") as file:
         head = file.read(HEAD_BYTES)
     media_type = sniff_media_type(head, filename)
-    extractor_for(media_type).check(path)
+    extractor = extractor_for(media_type)
+    extractor.check(path)
+    extractor.check_ocr(path, ocr or OcrSettings())
     return media_type
 
 
@@ -79,8 +98,8 @@ def _format_size(size: int) -> str:
 def extract_pages(
     path: str | os.PathLike[str], media_type: str, *, on_page: ProgressCallback | None = None
 ) -> list[str]:
-    """The raw text of each page. ``on_page(done, total)`` is called after each page."""
-    return extractor_for(media_type).pages(path, on_page)
+    """The raw text of each page (OCR'ing scans). ``on_page(done, total)`` after each page."""
+    return extractor_for(media_type).read(path, on_page, DEFAULT_OCR)[0]
 
 
 def extract_document(
@@ -89,13 +108,16 @@ def extract_document(
     filename: str | None = None,
     *,
     on_page: ProgressCallback | None = None,
+    ocr: OcrSettings | None = DEFAULT_OCR,
 ) -> ExtractedDocument:
-    """Extract, normalise and parse footnotes. Does not run :func:`check_file`."""
+    """Extract (OCR'ing scanned pages with ``ocr``'s settings), normalise and parse footnotes.
+    Does not run :func:`check_file`. With ``ocr=None`` a file that needs OCR raises
+    :class:`NeedsOcr` instead."""
     if media_type is None:
         with open(path, "rb") as file:
             media_type = sniff_media_type(file.read(HEAD_BYTES), filename or os.fspath(path))
     extractor = extractor_for(media_type)
-    pages = extractor.pages(path, on_page)
+    pages, page_ocr = extractor.read(path, on_page, ocr)
     normalised = normalise_pages(pages, strip_page_numbers=extractor.strip_page_numbers)
     footnotes = parse_footnotes(normalised.full_text, normalised.page_starts)
     return ExtractedDocument(
@@ -104,5 +126,15 @@ def extract_document(
         references=footnotes.references,
         markers=footnotes.markers,
         media_type=media_type,
-        extractor=extractor.extractor_name(),
+        extractor=_extractor_name(extractor, page_ocr),
+        page_ocr=page_ocr,
     )
+
+
+def _extractor_name(extractor: Extractor, page_ocr: list[dict | None]) -> str:
+    name = extractor.extractor_name()
+    if any(page_ocr) and "OCRmyPDF" not in name:
+        import ocrmypdf
+
+        name = f"{name}, OCRmyPDF {ocrmypdf.__version__} (Tesseract)"
+    return name

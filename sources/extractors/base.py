@@ -8,16 +8,25 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sources.footnotes import ParsedMarker, ParsedReference
 from sources.normalise import page_at
+
+if TYPE_CHECKING:
+    from .ocr import OcrSettings
 
 ProgressCallback = Callable[[int, int], None]
 
 # Bytes that never occur in text files (everything below 0x20 except tab, LF, FF, CR, ESC).
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
 _MAX_CONTROL_RATIO = 0.005
+
+
+class NeedsOcr(Exception):
+    """Raised when extraction without OCR meets pages that need it: the worker then hands the
+    source to the OCR queue."""
 
 
 class IngestionError(Exception):
@@ -39,6 +48,9 @@ class ExtractedDocument:
     markers: list[ParsedMarker]
     media_type: str
     extractor: str
+    # Per page: None, or for an OCR'd page {"ocr": True, "confidence": mean word confidence,
+    # "low_words": [[word, x0, y0, x1, y1, confidence], ...]} (see sources.extractors.ocr).
+    page_ocr: list[dict | None] = field(default_factory=list)
 
     @property
     def page_count(self) -> int:
@@ -76,6 +88,21 @@ class Extractor:
     def extractor_name(self) -> str:
         """The tools and versions that read the file, stored with the text."""
         raise NotImplementedError
+
+    def check_ocr(self, path: str | os.PathLike[str], ocr: OcrSettings) -> None:
+        """Pre-flight of what OCR the file needs (engine, page count); most formats need none."""
+
+    def read(
+        self,
+        path: str | os.PathLike[str],
+        on_page: ProgressCallback | None = None,
+        ocr: OcrSettings | None = None,
+    ) -> tuple[list[str], list[dict | None]]:
+        """The raw text of each page and, per page, its OCR record (None: not OCR'd).
+
+        Formats that may OCR (scanned PDFs, images) override it; the others never OCR."""
+        pages = self.pages(path, on_page)
+        return pages, [None] * len(pages)
 
     def pages(
         self, path: str | os.PathLike[str], on_page: ProgressCallback | None = None

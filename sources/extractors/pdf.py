@@ -1,6 +1,7 @@
 """PDF documents: pypdf's text of each page, with blank lines between paragraphs.
 
-There is no OCR: a PDF without a text layer (a scan) is refused.
+Pages without a text layer (a scan, or scanned pages in a born-digital PDF) are OCR'd, and
+only those (:mod:`sources.extractors.ocr`).
 """
 
 from __future__ import annotations
@@ -14,15 +15,13 @@ from dataclasses import dataclass
 import pypdf
 from pypdf.errors import DependencyError, FileNotDecryptedError
 
-from .base import Extractor, IngestionError, ProgressCallback
+from .base import Extractor, IngestionError, NeedsOcr, ProgressCallback
+from .ocr import OcrSettings, ocr_pdf_pages, require_engine
 
 PDF = "application/pdf"
 
 _SAMPLE_PAGES = 5
-_NO_TEXT_LAYER = (
-    "This PDF has no text layer: it looks like a scanned document, and no OCR is available. "
-    "Upload a PDF with selectable text."
-)
+_NO_TEXT = "No text could be read from this PDF, not even by OCR: are its pages blank?"
 
 
 class PdfExtractor(Extractor):
@@ -34,8 +33,19 @@ class PdfExtractor(Extractor):
     strip_page_numbers = True
 
     def check(self, path: str | os.PathLike[str]) -> None:
-        """Opens the file and reads up to five pages spread across it, for a text layer."""
+        """Opens the file and reads up to five pages spread across it."""
+        self._sample_has_text(_open_pdf(path), path)
+
+    def check_ocr(self, path: str | os.PathLike[str], ocr: OcrSettings) -> None:
+        """A scan (no text on the sampled pages) needs the OCR engine and a page count within
+        the OCR limit."""
         reader = _open_pdf(path)
+        if self._sample_has_text(reader, path):
+            return
+        require_engine(ocr.languages)
+        _check_ocr_page_count(len(reader.pages), ocr)
+
+    def _sample_has_text(self, reader: pypdf.PdfReader, path: str | os.PathLike[str]) -> bool:
         total = len(reader.pages)
         count = min(_SAMPLE_PAGES, total)
         sample = sorted({round(i * (total - 1) / max(count - 1, 1)) for i in range(count)})
@@ -45,11 +55,34 @@ class PdfExtractor(Extractor):
             except Exception as error:
                 raise IngestionError(_damaged_pdf_message(path)) from error
             if text.strip():
-                return
-        raise IngestionError(_NO_TEXT_LAYER)
+                return True
+        return False
 
-    def pages(
-        self, path: str | os.PathLike[str], on_page: ProgressCallback | None = None
+    def read(
+        self,
+        path: str | os.PathLike[str],
+        on_page: ProgressCallback | None = None,
+        ocr: OcrSettings | None = None,
+    ) -> tuple[list[str], list[dict | None]]:
+        """pypdf's text of each page; the pages without any are OCR'd with ``ocr``'s settings
+        (without settings, :class:`NeedsOcr` is raised for them)."""
+        pages = self._text_layer(path, on_page)
+        page_ocr: list[dict | None] = [None] * len(pages)
+        blank = [number for number, text in enumerate(pages, start=1) if not text.strip()]
+        if ocr is None and blank and _has_images(path, blank):
+            raise NeedsOcr()
+        if ocr is not None and blank:
+            _check_ocr_page_count(len(blank), ocr)
+            # A second phase: progress starts again, over the pages to OCR.
+            for number, result in ocr_pdf_pages(path, blank, ocr, on_page).items():
+                pages[number - 1] = result.text
+                page_ocr[number - 1] = result.as_json()
+        if not any(page.strip() for page in pages):
+            raise IngestionError(_NO_TEXT)
+        return pages, page_ocr
+
+    def _text_layer(
+        self, path: str | os.PathLike[str], on_page: ProgressCallback | None
     ) -> list[str]:
         reader = _open_pdf(path)
         total = len(reader.pages)
@@ -64,15 +97,35 @@ class PdfExtractor(Extractor):
                 ) from error
             if on_page is not None:
                 on_page(number, total)
-        if not any(page.strip() for page in pages):
-            raise IngestionError(_NO_TEXT_LAYER)
         return pages
 
     def read_pages(self, path: str | os.PathLike[str]) -> list[str]:
-        return self.pages(path)
+        return self.read(path, None, OcrSettings())[0]
 
     def extractor_name(self) -> str:
         return f"pypdf {pypdf.__version__}"
+
+
+def _has_images(path: str | os.PathLike[str], numbers: list[int]) -> bool:
+    """Whether any of these pages (without text) shows an image, that is a scan to OCR;
+    a PDF's truly blank pages need none."""
+    reader = _open_pdf(path)
+    for number in numbers:
+        try:
+            resources = reader.pages[number - 1].get("/Resources") or {}
+            if resources.get_object().get("/XObject"):
+                return True
+        except Exception:  # an odd resource dictionary: let OCR look at the page
+            return True
+    return False
+
+
+def _check_ocr_page_count(count: int, ocr: OcrSettings) -> None:
+    if count > ocr.max_pages:
+        raise IngestionError(
+            f"This scan has {count:,} pages to OCR, over the limit of {ocr.max_pages:,}. Split "
+            "it into smaller files (or OCR it before uploading) and upload them separately."
+        )
 
 
 def _open_pdf(path: str | os.PathLike[str]) -> pypdf.PdfReader:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .base import Extractor, IngestionError
 from .html_page import HtmlExtractor
+from .images import IMAGE_EXTRACTORS
 from .markdown_text import MarkdownExtractor
 from .pdf import PdfExtractor
 from .plain_text import PlainTextExtractor
@@ -21,6 +22,7 @@ EXTRACTORS: dict[str, Extractor] = {
         MarkdownExtractor(),
         HtmlExtractor(),
         DocxExtractor(),
+        *IMAGE_EXTRACTORS,
     )
 }
 
@@ -31,8 +33,9 @@ BY_EXTENSION = {
     extension: extractor for extractor in EXTRACTORS.values() for extension in extractor.extensions
 }
 
-_hints = [extractor.upload_hint for extractor in EXTRACTORS.values()]
-# "Upload a PDF, plain text (.txt), Markdown (.md), HTML (.html) or Word (.docx) file."
+_hints = list(dict.fromkeys(extractor.upload_hint for extractor in EXTRACTORS.values()))
+# "Upload a PDF, plain text (.txt), Markdown (.md), HTML (.html), Word (.docx) or a scanned
+# image (.png, .jpg, .tif) file."
 SUPPORTED_HINT = f"Upload {', '.join(_hints[:-1])} or {_hints[-1]} file."
 
 

@@ -93,6 +93,57 @@ def scanned_pdf(tmp_path: Path, *, pages: int = 3) -> Path:
     return path
 
 
+# --- Scans for OCR: pages rendered to images and rebuilt as image-only files --------------------
+
+DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
+
+
+def render_pages(pdf: Path, pages: list[int], *, dpi: int = 150) -> list[Image.Image]:
+    """The 1-based ``pages`` of ``pdf`` as greyscale images, as a scanner makes them."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return [document[n - 1].render(scale=dpi / 72).to_pil().convert("L") for n in pages]
+    finally:
+        document.close()
+
+
+def image_only_pdf(path: Path, images: list[Image.Image], *, dpi: int = 150) -> Path:
+    """An image-only PDF (no text layer), one page per image."""
+    import img2pdf
+
+    buffers = []
+    for image in images:
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        buffers.append(buffer.getvalue())
+    layout = img2pdf.get_fixed_dpi_layout_fun((dpi, dpi))
+    path.write_bytes(img2pdf.convert(buffers, layout_fun=layout))
+    return path
+
+
+def scan_of(pdf: Path, path: Path, pages: list[int], *, dpi: int = 150) -> Path:
+    """A scan of ``pages`` of ``pdf``: rendered at ``dpi`` and rebuilt as an image-only PDF."""
+    return image_only_pdf(path, render_pages(pdf, pages, dpi=dpi), dpi=dpi)
+
+
+def text_image(text: str, *, dpi: int = 150, width_in: float = 8.27) -> Image.Image:
+    """A page image of ``text`` (lines as given) in DejaVu Serif at 12 pt."""
+    from PIL import ImageFont
+
+    font = ImageFont.truetype(DEJAVU, size=round(12 * dpi / 72))
+    margin = dpi
+    line_height = round(font.size * 1.5)
+    lines = text.splitlines()
+    height = margin * 2 + line_height * len(lines)
+    image = Image.new("L", (round(width_in * dpi), height), 255)
+    draw = ImageDraw.Draw(image)
+    for index, line in enumerate(lines):
+        draw.text((margin, margin + index * line_height), line, font=font, fill=0)
+    return image
+
+
 def pdf_from_html(path: Path, html: str) -> Path:
     from weasyprint import HTML
 

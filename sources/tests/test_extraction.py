@@ -166,12 +166,10 @@ def test_pdf_without_pages(tmp_path):
         check(fixtures.no_pages_pdf(tmp_path))
 
 
-def test_scanned_pdf_is_refused_by_check_and_extraction(tmp_path):
-    path = fixtures.scanned_pdf(tmp_path)
-    expected = "This PDF has no text layer: it looks like a scanned document"
-    with pytest.raises(IngestionError, match=expected):
-        check(path)
-    with pytest.raises(IngestionError, match=expected):
+def test_scan_without_any_text_is_refused_after_ocr(tmp_path):
+    path = fixtures.scanned_pdf(tmp_path)  # black bars, no letters
+    assert check(path) == PDF  # OCR is available
+    with pytest.raises(IngestionError, match="No text could be read from this PDF, not even by"):
         extract_pages(path, PDF)
 
 
@@ -200,7 +198,8 @@ def test_pdf_with_text_on_a_later_page_is_accepted(tmp_path):
         ("notes.txt", fixtures.binary_junk(), "actually binary data (not text)"),
         ("notes.md", fixtures.png_bytes(), "actually a PNG image"),
         ("page.html", None, "actually a PDF document"),
-        ("image.png", fixtures.png_bytes(), "Unsupported file type “.png”; it is a PNG image"),
+        ("image.gif", fixtures.png_bytes(), "Unsupported file type “.gif”; it is a PNG image"),
+        ("scan.jpg", fixtures.png_bytes(), "named like a JPEG image but it is actually a PNG"),
         ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "Unsupported file type"),
     ],
 )
@@ -239,7 +238,17 @@ def test_sniff_accepts_content_without_extension():
     assert sniff_media_type(pdf_head, "download") == PDF
     assert sniff_media_type(b"<!DOCTYPE html><html><body>x", "page") == HTML
     assert sniff_media_type(b"just some words", "README") == TEXT
-    assert set(SUPPORTED_MEDIA_TYPES) == {PDF, TEXT, MARKDOWN, HTML, DOCX}
+    assert sniff_media_type(fixtures.png_bytes(), "scan") == "image/png"
+    assert set(SUPPORTED_MEDIA_TYPES) == {
+        PDF,
+        TEXT,
+        MARKDOWN,
+        HTML,
+        DOCX,
+        "image/png",
+        "image/jpeg",
+        "image/tiff",
+    }
 
 
 # --- Other formats -----------------------------------------------------------------------------

@@ -134,7 +134,6 @@ class TestUpload:
         [
             (fixtures.encrypted_pdf, "encrypted"),
             (fixtures.truncated_pdf, "incomplete"),
-            (fixtures.scanned_pdf, "no text layer"),
             (png_as_pdf, "PNG"),
             (empty_file, "empty"),
             (binary_as_txt, "text"),
@@ -260,7 +259,6 @@ class TestCommands:
         [
             (fixtures.encrypted_pdf, "encrypted"),
             (fixtures.truncated_pdf, "incomplete"),
-            (fixtures.scanned_pdf, "no text layer"),
             (png_as_pdf, "PNG"),
         ],
     )
@@ -271,6 +269,18 @@ class TestCommands:
         message = str(excinfo.value)
         assert expected.lower() in message.lower()
         assert "\n" not in message
+        assert Source.objects.count() == 0
+        assert media_files(settings) == []
+
+    def test_ingest_source_command_ocrs_and_cleans_up_a_blank_scan(
+        self, settings, tmp_path, django_capture_on_commit_callbacks
+    ):
+        path = fixtures.scanned_pdf(tmp_path)  # black bars: OCR finds no text
+        with (
+            django_capture_on_commit_callbacks(execute=True),
+            pytest.raises(CommandError, match="not even by OCR"),
+        ):
+            call_command("ingest_source", str(path))
         assert Source.objects.count() == 0
         assert media_files(settings) == []
 

@@ -33,3 +33,28 @@ def test_upload_is_ingested_by_a_worker_process(
         message="the worker to log the task",
     )
     assert "sources.ingest_source" in log
+
+
+def test_scan_is_ocred_on_the_ocr_queue(celery_worker_process, admin_client, tmp_path):
+    from sources.tests import fixtures
+
+    scan = fixtures.scan_of(fixtures.corpus_pdf(fixtures.KAZAKHSTAN), tmp_path / "scan.pdf", [3])
+    response = admin_client.post(reverse("wagtailsnippets_sources_source:add"), upload_form(scan))
+    assert response.status_code == 302
+    source = Source.objects.get()
+
+    def ready():
+        source.refresh_from_db()
+        return source.status in (Source.Status.READY, Source.Status.FAILED)
+
+    wait_for(ready, timeout=180, message="the OCR worker to ingest the scan")
+    assert source.status == Source.Status.READY, source.error
+    text = source.current_text
+    assert text.page_ocr[0]["ocr"] is True and text.page_ocr[0]["confidence"] > 80
+    assert "Belt and Road" in text.full_text
+    log = wait_for(
+        lambda: "sources.ocr_source" in (text := celery_worker_process.log()) and text,
+        timeout=30,
+        message="the worker to log the OCR task",
+    )
+    assert "succeeded" in log

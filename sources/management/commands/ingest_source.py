@@ -49,7 +49,8 @@ class Command(BaseCommand):
         except IngestionError as exc:
             raise CommandError(str(exc)) from exc
 
-        source = services.ingest_source(source.pk)
+        # Inline, so a scan is OCR'd here rather than on the worker's `ocr` queue.
+        source = services.ingest_source(source.pk, ocr=True)
         if source.status != Source.Status.READY:
             reason = source.error or "ingestion did not finish"
             services.delete_source(source)
