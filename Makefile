@@ -23,6 +23,10 @@ CHROMIUM := /usr/bin/chromium
 BROWSER_PACKAGES := chromium chromium-driver fonts-dejavu-core
 PORT ?= 8000
 ARGS ?=
+# The public origin of `make run` / `make stack` (every absolute URL; the default Wagtail Site
+# follows it at each migrate, see briefs/sites.py): from PORT unless set in the environment.
+BRIEFDESK_BASE_URL ?= http://127.0.0.1:$(PORT)
+export BRIEFDESK_BASE_URL
 
 .PHONY: help install lock browsers var migrate demo run test lint format bench stack clean
 
@@ -130,7 +134,7 @@ demo: migrate ## Load the demo: taxonomy, demo accounts, sources and briefs
 # honcho starts both processes in their own process groups and, on Ctrl-C, signals each
 # group, so nothing is left running. `-e /dev/null`: the production .env is not for dev.
 run: demo ## Set up, load the demo, then serve http://127.0.0.1:PORT (8000) with a worker
-	@echo "Briefdesk: http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/). Ctrl-C stops."
+	@echo "Briefdesk: $(BRIEFDESK_BASE_URL)/ (admin: $(BRIEFDESK_BASE_URL)/admin/). Ctrl-C stops."
 	WEB_PORT=$(PORT) $(HONCHO) start -f Procfile.dev -e /dev/null
 
 # Production settings (DEBUG off) on this machine: the processes of Procfile.stack (gunicorn,
@@ -156,7 +160,7 @@ stack: install var ## Run the production processes (gunicorn, worker, beat) loca
 	echo "make stack: production settings; database and broker:" \
 		$$(echo "$$DATABASE_URL $$CELERY_BROKER_URL" | sed -E 's#//[^@/ ]*@#//***@#g'); \
 	$(PY) -m config.stack "$${prepare[@]}"; \
-	echo "Briefdesk (production settings): http://localhost:$(PORT)/ (admin: /admin/). Ctrl-C stops."; \
+	echo "Briefdesk (production settings): $$BRIEFDESK_BASE_URL/ (admin: /admin/). Ctrl-C stops."; \
 	exec $(HONCHO) start -f Procfile.stack -e /dev/null
 
 # --- Quality ------------------------------------------------------------------------------------

@@ -177,7 +177,8 @@ def stack(tmp_path_factory):
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "localhost,127.0.0.1",
         "CSRF_TRUSTED_ORIGINS": f"{url},http://127.0.0.1:{port}",
-        "WAGTAILADMIN_BASE_URL": url,
+        # The public origin: the default Site follows it at migrate (briefs/sites.py).
+        "BRIEFDESK_BASE_URL": url,
         "DATABASE_URL": database_url(name),
         "CELERY_BROKER_URL": REDIS_URL,
         # Plain HTTP on loopback: no TLS proxy in front (as `make stack`).
