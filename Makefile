@@ -138,18 +138,19 @@ run: demo ## Set up, load the demo, then serve http://127.0.0.1:PORT (8000) with
 	WEB_PORT=$(PORT) $(HONCHO) start -f Procfile.dev -e /dev/null
 
 # Production settings (DEBUG off) on this machine: the processes of Procfile.stack (gunicorn,
-# a worker and beat) against DATABASE_URL / CELERY_BROKER_URL (defaults: the local PostgreSQL
-# database `briefdesk`, created when missing, and Redis db 0). `python -m config.stack prepare`
-# first does what the compose `migrate` service does (migrate, collectstatic); STACK_DEMO=1 also
-# loads the demo, with its accounts. Without SECRET_KEY a random one is used for this run.
-# SECURE_SSL_REDIRECT defaults to false here, as there is no TLS proxy in front. Ctrl-C stops
-# all three (honcho signals each process group).
+# a worker and beat) against DATABASE_URL / CELERY_BROKER_URL / CACHE_URL (defaults: the local
+# PostgreSQL database `briefdesk`, created when missing, Redis db 0 and db 1).
+# `python -m config.stack prepare` first does what the compose `migrate` service does (deploy
+# checks, migrate, collectstatic); STACK_DEMO=1 also loads the demo, with its accounts.
+# Without SECRET_KEY a random one is used for this run. SECURE_SSL_REDIRECT defaults to false
+# here, as there is no TLS proxy in front. Ctrl-C stops all three (honcho signals each group).
 STACK_DEMO ?= 0
 stack: install var ## Run the production processes (gunicorn, worker, beat) locally; STACK_DEMO=1 loads the demo
 	@export DJANGO_SETTINGS_MODULE=config.settings.production; \
 	export BRIEFDESK_VAR_DIR="$(abspath $(VAR_DIR))"; \
 	export DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/briefdesk}"; \
 	export CELERY_BROKER_URL="$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}"; \
+	export CACHE_URL="$${CACHE_URL:-redis://127.0.0.1:6379/1}"; \
 	export ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}"; \
 	export SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-false}"; \
 	export EMAIL_BACKEND="$${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend}"; \
@@ -157,8 +158,8 @@ stack: install var ## Run the production processes (gunicorn, worker, beat) loca
 	export WEB_PORT=$(PORT); \
 	prepare=(prepare); \
 	case "$(STACK_DEMO)" in ""|0|false|no) ;; *) export BRIEFDESK_DEMO_MODE=true; prepare+=(--demo);; esac; \
-	echo "make stack: production settings; database and broker:" \
-		$$(echo "$$DATABASE_URL $$CELERY_BROKER_URL" | sed -E 's#//[^@/ ]*@#//***@#g'); \
+	echo "make stack: production settings; database, broker and cache:" \
+		$$(echo "$$DATABASE_URL $$CELERY_BROKER_URL $$CACHE_URL" | sed -E 's#//[^@/ ]*@#//***@#g'); \
 	$(PY) -m config.stack "$${prepare[@]}"; \
 	echo "Briefdesk (production settings): $$BRIEFDESK_BASE_URL/ (admin: /admin/). Ctrl-C stops."; \
 	exec $(HONCHO) start -f Procfile.stack -e /dev/null
