@@ -144,7 +144,9 @@ class TestBlocks:
         html, _ = page
         figure = html.select_one(".key-figure")
         assert figure.select_one(".key-figure__value").get_text() == "$27 billion"
-        assert "Joint projects by early 2018 (2018)" in figure.figcaption.get_text()
+        # The caption already names the figure's year (2018): it is not added a second time.
+        assert figure.figcaption.get_text(strip=True).startswith("Joint projects by early 2018")
+        assert "(2018)" not in figure.figcaption.get_text()
         assert figure.select_one("a.note-ref")["href"] == "#note-1"
 
     def test_chart_is_an_accessible_svg_with_its_data_table(self, page):
@@ -782,6 +784,15 @@ class TestCache:
         client.get(brief.url)
         BriefPage.objects.get(pk=brief.pk).unpublish()
         assert client.get(brief.url).status_code == 404
+
+
+def test_key_figure_caption_adds_the_year_only_when_missing():
+    from briefs.blocks import figure_caption
+
+    assert figure_caption("Joint projects by early 2018", 2018) == "Joint projects by early 2018"
+    assert figure_caption("Chinese FDI stock", 2018) == "Chinese FDI stock (2018)"
+    assert figure_caption("Projects in 20183", 2018) == "Projects in 20183 (2018)"
+    assert figure_caption("Chinese FDI stock", None) == "Chinese FDI stock"
 
 
 # Error pages ------------------------------------------------------------------------------------
