@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction
 
 from briefs.models import BriefPage
+from sources.models import SourceAuthor
 
 from .conftest import (
     callout,
@@ -309,6 +310,36 @@ class TestNotes:
             "Research Centre, 2019, p.\xa01 (citing Agencia EFE, 2018)."
         )
         assert note.select_one(".endnote__source cite").get_text() == "China's Image in Kazakhstan"
+
+    def test_notes_of_an_edited_report_name_its_authors_then_its_editor(self, client, brief_index):
+        """The notes follow the CSL roles of the bibliography: the editor, listed first in the
+        source, is not its first author."""
+        source = make_source(
+            title="Edited report",
+            authors=[("Davarinou, Polyxeni", "person")]
+            + [(f"Author{n}, Ann", "person") for n in range(4)],
+            pages=["The statement is here."],
+        )
+        SourceAuthor.objects.filter(source=source, name="Davarinou, Polyxeni").update(
+            role=SourceAuthor.Role.EDITOR
+        )
+        evidence = make_evidence(source, "The statement is here")
+        brief = make_brief(brief_index, "Edited", [paragraph(f"<p>{cite('x', evidence)}</p>")])
+        html = soup(client.get(brief.url))
+        text = html.select_one("#note-1 .endnote__source").get_text()
+        assert text.startswith("Ann Author0 et al., Edited report, ed. Polyxeni Davarinou, "), text
+        assert "(ed.) et al." not in text
+        entry = html.select_one("#bibliography li").get_text()
+        assert entry.startswith("Author0, A., A. Author1") and "Edited by P. Davarinou" in entry
+
+        only_editor = make_source(
+            title="Collected papers", authors=(("Davarinou, Polyxeni", "person"),)
+        )
+        only_editor.authors.update(role=SourceAuthor.Role.EDITOR)
+        from briefs.citations import author_line, editor_line
+
+        assert author_line(only_editor) == "Polyxeni Davarinou (ed.)"
+        assert editor_line(only_editor) == ""
 
     def test_bibliography_has_one_entry_per_cited_source_in_the_csl_style(
         self, client, brief_index, corpus
