@@ -642,6 +642,8 @@ class TestFeedAndSitemap:
         entry = feed.find("entry")
         assert entry.link["href"].endswith("/briefs/soft-power-in-china-and-kazakhstan/")
         assert entry.author.find("name").get_text() == "Aigerim Nurlanova"
+        # <published> is the publication date the brief shows, not the moment it went live.
+        assert entry.published.get_text() == "2026-03-01T00:00:00+00:00"
 
     def test_sitemap(self, client, listing):
         response = client.get("/sitemap.xml")
