@@ -26,6 +26,10 @@ BROWSER_PACKAGES := chromium chromium-driver fonts-dejavu-core
 OCR_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus tesseract-ocr-kaz ghostscript
 PORT ?= 8000
 ARGS ?=
+# The public origin of `make run` / `make stack` (every absolute URL; the default Wagtail Site
+# follows it at each migrate, see briefs/sites.py): from PORT unless set in the environment.
+BRIEFDESK_BASE_URL ?= http://127.0.0.1:$(PORT)
+export BRIEFDESK_BASE_URL
 
 .PHONY: help install lock browsers ocr-engine var migrate demo run test lint format bench stack clean
 
@@ -148,22 +152,23 @@ demo: migrate ## Load the demo: taxonomy, demo accounts, sources and briefs
 # honcho starts both processes in their own process groups and, on Ctrl-C, signals each
 # group, so nothing is left running. `-e /dev/null`: the production .env is not for dev.
 run: demo ocr-engine ## Set up, load the demo, then serve http://127.0.0.1:PORT (8000) with a worker
-	@echo "Briefdesk: http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/). Ctrl-C stops."
+	@echo "Briefdesk: $(BRIEFDESK_BASE_URL)/ (admin: $(BRIEFDESK_BASE_URL)/admin/). Ctrl-C stops."
 	WEB_PORT=$(PORT) $(HONCHO) start -f Procfile.dev -e /dev/null
 
 # Production settings (DEBUG off) on this machine: the processes of Procfile.stack (gunicorn,
-# a worker and beat) against DATABASE_URL / CELERY_BROKER_URL (defaults: the local PostgreSQL
-# database `briefdesk`, created when missing, and Redis db 0). `python -m config.stack prepare`
-# first does what the compose `migrate` service does (migrate, collectstatic); STACK_DEMO=1 also
-# loads the demo, with its accounts. Without SECRET_KEY a random one is used for this run.
-# SECURE_SSL_REDIRECT defaults to false here, as there is no TLS proxy in front. Ctrl-C stops
-# all three (honcho signals each process group).
+# a worker and beat) against DATABASE_URL / CELERY_BROKER_URL / CACHE_URL (defaults: the local
+# PostgreSQL database `briefdesk`, created when missing, Redis db 0 and db 1).
+# `python -m config.stack prepare` first does what the compose `migrate` service does (deploy
+# checks, migrate, collectstatic); STACK_DEMO=1 also loads the demo, with its accounts.
+# Without SECRET_KEY a random one is used for this run. SECURE_SSL_REDIRECT defaults to false
+# here, as there is no TLS proxy in front. Ctrl-C stops all three (honcho signals each group).
 STACK_DEMO ?= 0
 stack: install var ## Run the production processes (gunicorn, worker, beat) locally; STACK_DEMO=1 loads the demo
 	@export DJANGO_SETTINGS_MODULE=config.settings.production; \
 	export BRIEFDESK_VAR_DIR="$(abspath $(VAR_DIR))"; \
 	export DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/briefdesk}"; \
 	export CELERY_BROKER_URL="$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}"; \
+	export CACHE_URL="$${CACHE_URL:-redis://127.0.0.1:6379/1}"; \
 	export ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}"; \
 	export SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-false}"; \
 	export EMAIL_BACKEND="$${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend}"; \
@@ -171,10 +176,10 @@ stack: install var ## Run the production processes (gunicorn, worker, beat) loca
 	export WEB_PORT=$(PORT); \
 	prepare=(prepare); \
 	case "$(STACK_DEMO)" in ""|0|false|no) ;; *) export BRIEFDESK_DEMO_MODE=true; prepare+=(--demo);; esac; \
-	echo "make stack: production settings; database and broker:" \
-		$$(echo "$$DATABASE_URL $$CELERY_BROKER_URL" | sed -E 's#//[^@/ ]*@#//***@#g'); \
+	echo "make stack: production settings; database, broker and cache:" \
+		$$(echo "$$DATABASE_URL $$CELERY_BROKER_URL $$CACHE_URL" | sed -E 's#//[^@/ ]*@#//***@#g'); \
 	$(PY) -m config.stack "$${prepare[@]}"; \
-	echo "Briefdesk (production settings): http://localhost:$(PORT)/ (admin: /admin/). Ctrl-C stops."; \
+	echo "Briefdesk (production settings): $$BRIEFDESK_BASE_URL/ (admin: /admin/). Ctrl-C stops."; \
 	exec $(HONCHO) start -f Procfile.stack -e /dev/null
 
 # --- Quality ------------------------------------------------------------------------------------

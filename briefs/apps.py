@@ -1,7 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class BriefsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "briefs"
     verbose_name = "Briefs"
+
+    def ready(self):
+        from briefs.sites import sync_after_migrate
+
+        # The default Site follows BRIEFDESK_BASE_URL (briefs/sites.py).
+        post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="briefs-site-origin")

@@ -2,6 +2,8 @@
 the brief's notes (``notes`` in the template context, see BriefPage.get_context); rendered alone,
 as in the admin's block preview, it numbers its own citations."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 from wagtail import blocks
@@ -147,6 +149,14 @@ class EvidenceQuoteBlock(blocks.StructBlock):
         return self.normalize({"evidence": evidence, "commentary": None}) if evidence else None
 
 
+def figure_caption(caption, year):
+    """The caption with the figure's year in brackets, unless the caption already names it
+    ("Joint projects by early 2018" stays as it is)."""
+    if year and not re.search(rf"(?<!\d){year}(?!\d)", caption or ""):
+        return f"{caption} ({year})"
+    return caption
+
+
 class KeyFigureBlock(blocks.StructBlock):
     evidence = CitingEvidenceChooserBlock(help_text="A statistic with structured figures.")
     figure = blocks.IntegerBlock(
@@ -186,6 +196,7 @@ class KeyFigureBlock(blocks.StructBlock):
         context["figure"] = figure
         if figure is not None:
             context["display"] = format_figure(figure.value, figure.unit)
+            context["caption"] = figure_caption(value.get("caption") or figure.label, figure.year)
         return context
 
     class Meta:

@@ -89,14 +89,37 @@ def person_name(author: SourceAuthor) -> str:
     return author.name
 
 
-def author_line(source: Source) -> str:
-    names = []
-    for author in source.authors.all():
-        name = person_name(author)
-        names.append(f"{name} (ed.)" if author.role == SourceAuthor.Role.EDITOR else name)
+def source_people(source: Source) -> tuple[list[SourceAuthor], list[SourceAuthor]]:
+    """(authors, editors) in their order: the roles of the CSL data (source_csl), which the
+    notes follow too."""
+    people = list(source.authors.all())
+    authors = [a for a in people if a.role == SourceAuthor.Role.AUTHOR]
+    editors = [a for a in people if a.role == SourceAuthor.Role.EDITOR]
+    return authors, editors
+
+
+def _names(people) -> str:
+    names = [person_name(person) for person in people]
     if len(names) > 3:
         return f"{names[0]} et al."
     return ", ".join(names)
+
+
+def author_line(source: Source) -> str:
+    """Who a note names first: the authors ("Aigerim Nurlanova et al." from four); only a
+    source without authors is named by its editors ("Polyxeni Davarinou (ed.)")."""
+    authors, editors = source_people(source)
+    if authors:
+        return _names(authors)
+    if editors:
+        return _names(editors) + (" (ed.)" if len(editors) == 1 else " (eds.)")
+    return ""
+
+
+def editor_line(source: Source) -> str:
+    """The editors of a source that has authors, after its title ("ed. Polyxeni Davarinou")."""
+    authors, editors = source_people(source)
+    return f"ed. {_names(editors)}" if authors and editors else ""
 
 
 def source_year(source: Source) -> str:
@@ -156,7 +179,13 @@ class Note:
     def text(self) -> str:
         """The note as plain text: "Authors, Title, Publisher, Year, p. N (citing …)."."""
         source = self.source
-        parts = [author_line(source), source.title, source.publisher, source_year(source)]
+        parts = [
+            author_line(source),
+            source.title,
+            editor_line(source),
+            source.publisher,
+            source_year(source),
+        ]
         text = ", ".join(part for part in parts if part) + f", p. {self.page}"
         if self.citing:
             text += f" (citing {self.citing})"
@@ -168,6 +197,7 @@ class Note:
         parts = [
             escape(author_line(source)),
             f"<cite>{escape(source.title)}</cite>",
+            escape(editor_line(source)),
             escape(source.publisher),
             escape(source_year(source)),
         ]
@@ -310,8 +340,9 @@ def source_csl(source: Source) -> dict:
         "title": source.title + (f": {source.subtitle}" if source.subtitle else ""),
         "language": source.language,
     }
-    authors = [csl_name(a) for a in source.authors.all() if a.role == SourceAuthor.Role.AUTHOR]
-    editors = [csl_name(a) for a in source.authors.all() if a.role == SourceAuthor.Role.EDITOR]
+    people, editing = source_people(source)
+    authors = [csl_name(a) for a in people]
+    editors = [csl_name(a) for a in editing]
     if authors:
         item["author"] = authors
     if editors:

@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
@@ -24,6 +26,10 @@ class LatestBriefsFeed(Feed):
         return item.url
 
     def item_pubdate(self, item):
+        """The brief's own publication date (the one its page shows), at midnight UTC; the
+        moment it went live only when it has none."""
+        if item.publication_date:
+            return datetime.datetime.combine(item.publication_date, datetime.time(), datetime.UTC)
         return item.first_published_at
 
     def item_updateddate(self, item):

@@ -1,7 +1,8 @@
 """Queries every public surface shares: only live, public briefs, ever."""
 
-from django.core.paginator import Paginator
+from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Q, QuerySet, prefetch_related_objects
+from django.http import Http404
 
 from config.search import clean_query
 from taxonomy.models import Country, Topic
@@ -50,9 +51,13 @@ def search_briefs(query):
 
 
 def paginate(request, queryset, per_page=PER_PAGE):
-    """A page of results; an out-of-range or malformed page number gives the nearest page."""
+    """A page of results. A page number beyond the last page, below 1 or not a number is a 404
+    (as in the API), so that a wrong link never silently shows page 1 under its address."""
     paginator = Paginator(queryset, per_page)
-    page = paginator.get_page(request.GET.get("page"))
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except InvalidPage as exc:
+        raise Http404(f"There is no page {request.GET.get('page')!r} of these results.") from exc
     if isinstance(page.object_list, QuerySet):
         page.object_list = with_listing_data(page.object_list)
     else:  # search results are no queryset: prefetch on the page's objects

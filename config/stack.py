@@ -20,6 +20,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 PROCFILE = BASE_DIR / "Procfile.stack"
 # The `migrate` service of docker-compose.yml, step by step.
 PREPARE_STEPS = (
+    ("manage.py", "check", "--deploy", "--fail-level", "ERROR"),
     ("manage.py", "migrate", "--noinput"),
     ("manage.py", "collectstatic", "--noinput", "-v", "0"),
 )
@@ -112,7 +113,9 @@ def prepare(env=None, demo=False, log=print):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m config.stack", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    prepare_parser = commands.add_parser("prepare", help="database, migrate, collectstatic")
+    prepare_parser = commands.add_parser(
+        "prepare", help="database, deploy checks, migrate, collectstatic"
+    )
     prepare_parser.add_argument("--demo", action="store_true", help="then manage.py load_demo")
     commands.add_parser("drop-database", help="drop the database of DATABASE_URL")
     args = parser.parse_args(argv)

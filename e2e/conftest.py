@@ -3,8 +3,9 @@
 `stack` runs what `make stack` runs: `config.stack.prepare` (create the database, migrate,
 collectstatic, load the demo: the compose `migrate` service), then every line of Procfile.stack
 (gunicorn, a Celery worker, Celery beat) through /bin/sh, with the production settings, on a
-free port, against a fresh PostgreSQL database `briefdesk_e2e_<random>` and Redis db 9
-(E2E_REDIS_URL). At the end the processes are stopped and the database dropped.
+free port, against a fresh PostgreSQL database `briefdesk_e2e_<random>`, Redis db 9
+(E2E_REDIS_URL) as broker and the next db as cache (E2E_CACHE_URL). At the end the processes
+are stopped and the database dropped.
 
 The tests are skipped, with the reason, when PostgreSQL or Redis cannot be reached (CI runs both).
 E2E_POSTGRES_URL sets the server (default: DATABASE_URL's when it is PostgreSQL, else
@@ -12,6 +13,7 @@ postgres://postgres@127.0.0.1:5432/postgres)."""
 
 import json
 import os
+import re
 import secrets
 import shlex
 import signal
@@ -32,6 +34,10 @@ from config import stack as stack_module
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("E2E_REDIS_URL", "redis://127.0.0.1:6379/9")
+# The shared cache (CACHE_URL): the next Redis database after the broker's.
+CACHE_REDIS_URL = os.environ.get("E2E_CACHE_URL") or re.sub(
+    r"/(\d+)$", lambda m: f"/{int(m.group(1)) + 1}", REDIS_URL
+)
 STARTUP_TIMEOUT = 120
 
 
@@ -177,9 +183,11 @@ def stack(tmp_path_factory):
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "localhost,127.0.0.1",
         "CSRF_TRUSTED_ORIGINS": f"{url},http://127.0.0.1:{port}",
-        "WAGTAILADMIN_BASE_URL": url,
+        # The public origin: the default Site follows it at migrate (briefs/sites.py).
+        "BRIEFDESK_BASE_URL": url,
         "DATABASE_URL": database_url(name),
         "CELERY_BROKER_URL": REDIS_URL,
+        "CACHE_URL": CACHE_REDIS_URL,
         # Plain HTTP on loopback: no TLS proxy in front (as `make stack`).
         "SECURE_SSL_REDIRECT": "false",
         "BRIEFDESK_VAR_DIR": str(var_dir),
@@ -192,7 +200,8 @@ def stack(tmp_path_factory):
         "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
         "WEB_CONCURRENCY": "2",
     }
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    for url_ in (REDIS_URL, CACHE_REDIS_URL):
+        redis.Redis.from_url(url_).flushdb()
     stack = Stack(url=url, env=env, var_dir=var_dir)
     log_dir = var_dir / "logs"
     log_dir.mkdir()
@@ -229,7 +238,8 @@ def stack(tmp_path_factory):
         try:
             stack_module.drop_database(env["DATABASE_URL"], log=lambda message: None)
         finally:
-            redis.Redis.from_url(REDIS_URL).flushdb()
+            for url_ in (REDIS_URL, CACHE_REDIS_URL):
+                redis.Redis.from_url(url_).flushdb()
         artifacts = BASE_DIR / "test-artifacts" / "e2e-logs"
         artifacts.mkdir(parents=True, exist_ok=True)
         for path in log_dir.glob("*.log"):

@@ -115,3 +115,19 @@ def test_source_upload_is_processed_by_the_stack_worker(stack, browser, tmp_path
     finally:
         page.screenshot(path=str(stack.var_dir / "smoke-upload.png"))
         context.close()
+
+
+def test_absolute_urls_use_the_stacks_port(stack):
+    """The stack runs on a free port, not 80: BRIEFDESK_BASE_URL moved the default Site there,
+    so the sitemap, canonical links, citations and the API point back at this server."""
+    xml = stack.get("/sitemap.xml").read().decode()
+    locations = re.findall(r"<loc>([^<]+)</loc>", xml)
+    assert locations and all(loc.startswith(f"{stack.url}/") for loc in locations), locations
+    briefs = json.loads(stack.get("/api/v1/briefs/").read())["results"]
+    assert briefs, "the demo has live briefs"
+    detail = json.loads(stack.get(f"/api/v1/briefs/{briefs[0]['slug']}/").read())
+    assert detail["url"].startswith(f"{stack.url}/briefs/")
+    assert detail["cite_as"].endswith(detail["url"])
+    html = stack.get(detail["url"][len(stack.url) :]).read().decode()
+    assert f'<link rel="canonical" href="{detail["url"]}">' in html
+    assert f'<meta property="og:url" content="{detail["url"]}">' in html

@@ -52,5 +52,5 @@ def figure(value, unit):
 
 @register.filter
 def source_authors(source):
-    """ "Polyxeni Davarinou (ed.) et al." as in the notes."""
+    """The authors (or, without authors, the editors) as the notes name them."""
     return author_line(source)

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction
 
 from briefs.models import BriefPage
+from sources.models import SourceAuthor
 
 from .conftest import (
     callout,
@@ -144,7 +145,9 @@ class TestBlocks:
         html, _ = page
         figure = html.select_one(".key-figure")
         assert figure.select_one(".key-figure__value").get_text() == "$27 billion"
-        assert "Joint projects by early 2018 (2018)" in figure.figcaption.get_text()
+        # The caption already names the figure's year (2018): it is not added a second time.
+        assert figure.figcaption.get_text(strip=True).startswith("Joint projects by early 2018")
+        assert "(2018)" not in figure.figcaption.get_text()
         assert figure.select_one("a.note-ref")["href"] == "#note-1"
 
     def test_chart_is_an_accessible_svg_with_its_data_table(self, page):
@@ -307,6 +310,36 @@ class TestNotes:
             "Research Centre, 2019, p.\xa01 (citing Agencia EFE, 2018)."
         )
         assert note.select_one(".endnote__source cite").get_text() == "China's Image in Kazakhstan"
+
+    def test_notes_of_an_edited_report_name_its_authors_then_its_editor(self, client, brief_index):
+        """The notes follow the CSL roles of the bibliography: the editor, listed first in the
+        source, is not its first author."""
+        source = make_source(
+            title="Edited report",
+            authors=[("Davarinou, Polyxeni", "person")]
+            + [(f"Author{n}, Ann", "person") for n in range(4)],
+            pages=["The statement is here."],
+        )
+        SourceAuthor.objects.filter(source=source, name="Davarinou, Polyxeni").update(
+            role=SourceAuthor.Role.EDITOR
+        )
+        evidence = make_evidence(source, "The statement is here")
+        brief = make_brief(brief_index, "Edited", [paragraph(f"<p>{cite('x', evidence)}</p>")])
+        html = soup(client.get(brief.url))
+        text = html.select_one("#note-1 .endnote__source").get_text()
+        assert text.startswith("Ann Author0 et al., Edited report, ed. Polyxeni Davarinou, "), text
+        assert "(ed.) et al." not in text
+        entry = html.select_one("#bibliography li").get_text()
+        assert entry.startswith("Author0, A., A. Author1") and "Edited by P. Davarinou" in entry
+
+        only_editor = make_source(
+            title="Collected papers", authors=(("Davarinou, Polyxeni", "person"),)
+        )
+        only_editor.authors.update(role=SourceAuthor.Role.EDITOR)
+        from briefs.citations import author_line, editor_line
+
+        assert author_line(only_editor) == "Polyxeni Davarinou (ed.)"
+        assert editor_line(only_editor) == ""
 
     def test_bibliography_has_one_entry_per_cited_source_in_the_csl_style(
         self, client, brief_index, corpus
@@ -492,7 +525,7 @@ class TestIndex:
         assert titles(html) == ["Digital trade rules"]
         assert "Country" in html.select_one("#filter-errors").get_text()
 
-    def test_pagination_keeps_the_filters_and_reports_pages_out_of_range(
+    def test_pagination_keeps_the_filters_and_pages_out_of_range_are_404(
         self, client, brief_index, terms
     ):
         for n in range(12):
@@ -512,11 +545,14 @@ class TestIndex:
         assert len(titles(html)) == 2 and "Elsewhere" not in titles(html)
         assert html.select_one(".pagination a[aria-current=page]").get_text() == "Page 2"
         assert "country=kazakhstan" in html.select_one(".pagination a[rel=prev]")["href"]
-        for page, shown in (("99", 2), ("0", 2), ("-1", 2), ("abc", 10)):
-            html = soup(client.get(self.URL, {"country": "kazakhstan", "page": page}))
-            notice = html.select_one(".notice[role=status]").get_text()
-            assert f"There is no page “{page}”" in notice, page
-            assert len(titles(html)) == shown, page
+        # Beyond the last page, below 1 or not a number: 404, never page 1 under that address.
+        for page in ("3", "99", "0", "-1", "abc", "1.5"):
+            response = client.get(self.URL, {"country": "kazakhstan", "page": page})
+            assert response.status_code == 404, page
+            assert b"Page not found" in response.content
+        assert client.get(self.URL, {"country": "kazakhstan", "page": ""}).status_code == 200
+        assert client.get("/countries/kazakhstan/", {"page": "2"}).status_code == 200
+        assert client.get("/countries/kazakhstan/", {"page": "3"}).status_code == 404
 
         # Search results paginate the same way.
         html = soup(client.get("/search/", {"q": "railway"}))
@@ -524,8 +560,8 @@ class TestIndex:
         next_link = html.select_one(".pagination a[rel=next]")["href"]
         assert "q=railway" in next_link
         assert len(titles(soup(client.get("/search/" + next_link)))) == 2
-        html = soup(client.get("/search/", {"q": "railway", "page": "7"}))
-        assert "There is no page" in html.select_one(".notice").get_text()
+        assert client.get("/search/", {"q": "railway", "page": "7"}).status_code == 404
+        assert client.get("/search/", {"q": "railway", "page": "abc"}).status_code == 404
 
 
 class TestTaxonomyPages:
@@ -606,6 +642,8 @@ class TestFeedAndSitemap:
         entry = feed.find("entry")
         assert entry.link["href"].endswith("/briefs/soft-power-in-china-and-kazakhstan/")
         assert entry.author.find("name").get_text() == "Aigerim Nurlanova"
+        # <published> is the publication date the brief shows, not the moment it went live.
+        assert entry.published.get_text() == "2026-03-01T00:00:00+00:00"
 
     def test_sitemap(self, client, listing):
         response = client.get("/sitemap.xml")
@@ -779,6 +817,15 @@ class TestCache:
         client.get(brief.url)
         BriefPage.objects.get(pk=brief.pk).unpublish()
         assert client.get(brief.url).status_code == 404
+
+
+def test_key_figure_caption_adds_the_year_only_when_missing():
+    from briefs.blocks import figure_caption
+
+    assert figure_caption("Joint projects by early 2018", 2018) == "Joint projects by early 2018"
+    assert figure_caption("Chinese FDI stock", 2018) == "Chinese FDI stock (2018)"
+    assert figure_caption("Projects in 20183", 2018) == "Projects in 20183 (2018)"
+    assert figure_caption("Chinese FDI stock", None) == "Chinese FDI stock"
 
 
 # Error pages ------------------------------------------------------------------------------------

@@ -274,7 +274,13 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = SOURCE_MAX_UPLOAD_MB * 1024 * 1024
 
 # Wagtail ------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Briefdesk"
-WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
+# The public origin of the site (scheme, host, port): absolute URLs in the sitemap, canonical
+# links, citations, PDFs and the API. After each migrate the default Wagtail Site follows it
+# unless an administrator gave the Site a real host name (briefs/sites.py). Unset: the Site is
+# left as it is.
+BRIEFDESK_BASE_URL = (env("BRIEFDESK_BASE_URL") or "").rstrip("/") or None
+# Links in notification e-mails from the admin.
+WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", BRIEFDESK_BASE_URL or "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {
     # The database backend uses PostgreSQL full-text search when the database is PostgreSQL.
     "default": {"BACKEND": "wagtail.search.backends.database"},

@@ -13,3 +13,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Tests that need a worker start a real one (see conftest.py); the rest run tasks inline.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# The origin the tests' absolute URLs use ("http://localhost/..."), whatever the environment says.
+BRIEFDESK_BASE_URL = "http://localhost"

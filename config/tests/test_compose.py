@@ -216,6 +216,7 @@ def test_celery_services_run_worker_and_beat(services):
 def test_migrate_runs_migrate_and_collectstatic(services):
     steps = [argv[:3] for service, argv in commands(services) if service == "migrate"]
     assert steps == [
+        ["python", "manage.py", "check"],
         ["python", "manage.py", "migrate"],
         ["python", "manage.py", "collectstatic"],
     ]
