@@ -41,6 +41,16 @@ class EvidenceIndexView(FullTextIndexViewMixin, IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("source")
 
+    @cached_property
+    def columns(self):
+        # The quote (first in list_display) is the row's title: a link to the edit view with
+        # the actions menu beside it, as on every Wagtail listing; only its label is ours.
+        columns = super().columns
+        for column in columns:
+            if column.name == "display_quote":
+                column.label = "Quote"
+        return columns
+
 
 class EvidenceCreateView(CreateView):
     """Opens prefilled from a reader selection: ?source=ID&start=N&end=M."""
@@ -107,7 +117,7 @@ class EvidenceViewSet(SnippetViewSet):
     edit_view_class = EvidenceEditView
     filterset_class = EvidenceFilterSet
     list_display = [
-        Column("display_quote", label="Quote", classname="title"),
+        "display_quote",  # the title column, see EvidenceIndexView.columns
         "source",
         "page",
         "kind",
