@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.html import format_html, format_html_join
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from sources.models import Source
@@ -15,6 +16,14 @@ class EvidenceForm(WagtailAdminModelForm):
 
     selection_start = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
     selection_end = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    # Shown only once the quote turns out to be evidence already (see _check_duplicates).
+    separate_evidence = forms.BooleanField(
+        required=False,
+        widget=forms.HiddenInput,
+        label="This is a separate piece of evidence",
+        help_text="It makes a different claim from the existing evidence for this passage; "
+        "say which in the claim.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,7 +57,50 @@ class EvidenceForm(WagtailAdminModelForm):
             self.add_error(field, str(exc))
             return cleaned
         cleaned["quote"] = self._anchor.exact
+        self._check_duplicates(source, cleaned)
         return cleaned
+
+    def _check_duplicates(self, source, cleaned):
+        """The same passage twice is refused unless the analyst says it is deliberate and the
+        new piece makes its own claim (the claim is the recorded reason)."""
+        existing = list(
+            services.same_passage(
+                source.current_text,
+                self._anchor.start,
+                self._anchor.end,
+                exclude_pk=self.instance.pk,
+            )
+        )
+        if not existing:
+            return
+        links = format_html_join(
+            ", ",
+            '<a href="{}" target="_blank" rel="noreferrer">{}</a>',
+            ((evidence.get_admin_url(), evidence) for evidence in existing),
+        )
+        if not cleaned.get("separate_evidence"):
+            self.fields["separate_evidence"].widget = forms.CheckboxInput()
+            self.add_error(
+                "quote",
+                format_html(
+                    "This passage is already evidence: {}. Edit that instead, or tick “This is "
+                    "a separate piece of evidence” and give this one its own claim.",
+                    links,
+                ),
+            )
+            return
+        claim = " ".join((cleaned.get("claim") or "").split()).casefold()
+        taken = {" ".join(evidence.claim.split()).casefold() for evidence in existing}
+        if not claim or claim in taken:
+            self.fields["separate_evidence"].widget = forms.CheckboxInput()
+            self.add_error(
+                "claim",
+                format_html(
+                    "A separate piece of evidence for the same passage must make a different "
+                    "claim from the existing evidence ({}).",
+                    links,
+                ),
+            )
 
     def save(self, commit=True):
         evidence = self.instance

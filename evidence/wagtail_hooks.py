@@ -144,6 +144,7 @@ class EvidenceViewSet(SnippetViewSet):
                 [
                     FieldPanel("source"),
                     FieldPanel("quote"),
+                    FieldPanel("separate_evidence"),
                 ],
                 heading="Quote",
             ),

@@ -4,8 +4,10 @@ cites names those briefs first."""
 
 import pytest
 from django.urls import reverse
+from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from evidence import testing
+from evidence.models import Evidence
 
 pytestmark = pytest.mark.django_db
 
@@ -41,3 +43,72 @@ def test_listing_rows_link_to_their_edit_view_with_actions(admin_client, source)
     assert "Display quote" not in html and "Quote" in html
     for evidence in rows:  # bulk selection is still there
         assert f'data-object-id="{evidence.pk}" data-bulk-action-checkbox' in html
+
+
+def evidence_form(source, quote, claim="Chinese investment reached $19.2bn by 2017.", **extra):
+    return nested_form_data(
+        {
+            "source": source.pk,
+            "quote": quote,
+            "selection_start": "",
+            "selection_end": "",
+            "claim": claim,
+            "kind": "finding",
+            "figures": inline_formset([]),
+            "tags": "",
+            "review_status": "accepted",
+            **extra,
+        }
+    )
+
+
+class TestSamePassageTwice:
+    def test_pasting_a_quote_already_held_is_refused_with_a_link(self, admin_client, source):
+        existing = testing.make_evidence(source, QUOTE, claim="Investment reached $19.2bn.")
+        # Pasted with other spacing: it anchors at the same range.
+        response = admin_client.post(ADD_URL, evidence_form(source, QUOTE.replace(" ", "  ")))
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "This passage is already evidence" in html
+        assert f'href="{edit_url(existing)}"' in html
+        assert 'type="checkbox" name="separate_evidence"' in html
+        assert Evidence.objects.count() == 1
+
+    def test_reader_selection_of_the_same_range_is_refused_too(self, admin_client, source):
+        existing = testing.make_evidence(source, QUOTE)
+        form = evidence_form(
+            source, QUOTE, selection_start=existing.start, selection_end=existing.end
+        )
+        response = admin_client.post(ADD_URL, form)
+        assert "This passage is already evidence" in response.content.decode()
+        assert Evidence.objects.count() == 1
+
+    def test_a_deliberate_second_piece_needs_its_own_claim(self, admin_client, source):
+        testing.make_evidence(source, QUOTE, claim="Investment reached $19.2bn.")
+        same_claim = evidence_form(
+            source, QUOTE, claim="Investment  reached $19.2bn.", separate_evidence="on"
+        )
+        response = admin_client.post(ADD_URL, same_claim)
+        assert response.status_code == 200
+        assert "must make a different claim" in response.content.decode()
+        assert Evidence.objects.count() == 1
+
+        other_claim = evidence_form(
+            source,
+            QUOTE,
+            claim="Kazakhstan is China's main investment target.",
+            separate_evidence="on",
+        )
+        response = admin_client.post(ADD_URL, other_claim)
+        assert response.status_code == 302
+        assert Evidence.objects.filter(quote=QUOTE).count() == 2
+
+    def test_a_new_quote_shows_no_checkbox(self, admin_client, source):
+        testing.make_evidence(source, QUOTE)
+        html = admin_client.get(ADD_URL).content.decode()
+        assert 'type="checkbox" name="separate_evidence"' not in html
+        response = admin_client.post(ADD_URL, evidence_form(source, OTHER))
+        assert response.status_code == 302
+        # Overlapping but different ranges are not duplicates.
+        response = admin_client.post(ADD_URL, evidence_form(source, QUOTE[:-10]))
+        assert response.status_code == 302
