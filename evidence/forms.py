@@ -4,7 +4,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 
 from sources.models import Source
 
-from . import services
+from . import services, usage
 from .anchoring import AnchorError
 from .candidates import parse_figures
 from .models import Evidence, EvidenceFigure
@@ -24,6 +24,13 @@ class EvidenceForm(WagtailAdminModelForm):
         help_text="It makes a different claim from the existing evidence for this passage; "
         "say which in the claim.",
     )
+    # Shown only when rejecting evidence that live briefs cite (see _confirm_rejection).
+    confirm_reject = forms.BooleanField(
+        required=False,
+        widget=forms.HiddenInput,
+        label="Reject it anyway",
+        help_text="The briefs listed above stay live and keep citing it.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -33,6 +40,7 @@ class EvidenceForm(WagtailAdminModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._confirm_rejection(cleaned)
         source, quote = cleaned.get("source"), cleaned.get("quote")
         if not source or quote is None or "quote" in self.errors:
             return cleaned
@@ -59,6 +67,34 @@ class EvidenceForm(WagtailAdminModelForm):
         cleaned["quote"] = self._anchor.exact
         self._check_duplicates(source, cleaned)
         return cleaned
+
+    def _confirm_rejection(self, cleaned):
+        """Rejecting evidence that live briefs cite takes a second, informed step."""
+        rejecting = (
+            self.instance.pk
+            and cleaned.get("review_status") == Evidence.ReviewStatus.REJECTED
+            and self.initial.get("review_status") != Evidence.ReviewStatus.REJECTED
+        )
+        if not rejecting or cleaned.get("confirm_reject"):
+            return
+        briefs = list(usage.live_pages_citing([self.instance]))
+        if not briefs:
+            return
+        self.fields["confirm_reject"].widget = forms.CheckboxInput()
+        self.add_error(
+            "review_status",
+            format_html(
+                "{} live brief{} cite{} this evidence: {}. Tick “Reject it anyway” to reject it.",
+                len(briefs),
+                "" if len(briefs) == 1 else "s",
+                "s" if len(briefs) == 1 else "",
+                format_html_join(
+                    ", ",
+                    '<a href="{}" target="_blank" rel="noreferrer">{}</a>',
+                    ((page.url, page.title) for page in briefs),
+                ),
+            ),
+        )
 
     def _check_duplicates(self, source, cleaned):
         """The same passage twice is refused unless the analyst says it is deliberate and the

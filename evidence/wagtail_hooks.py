@@ -14,7 +14,7 @@ from config.search import FullTextIndexViewMixin
 from sources.models import Source
 from taxonomy.models import Country, Topic
 
-from . import services
+from . import services, usage
 from .forms import EvidenceForm
 from .models import Evidence
 
@@ -156,6 +156,7 @@ class EvidenceViewSet(SnippetViewSet):
                 heading="Taxonomy",
             ),
             FieldPanel("review_status"),
+            FieldPanel("confirm_reject"),
         ],
         base_form_class=EvidenceForm,
     )
@@ -193,6 +194,10 @@ class ReviewBulkAction(SnippetBulkAction):
         context = super().get_context_data(**kwargs)
         context["verb"] = capfirst(self.display_name)
         context["accepting"] = self.status == Evidence.ReviewStatus.ACCEPTED
+        if self.status == Evidence.ReviewStatus.REJECTED:
+            # Name the live briefs citing any of them before they are rejected.
+            items = [item["item"] for item in context["items"]]
+            context["citing_briefs"] = usage.live_pages_citing(items)
         return context
 
 

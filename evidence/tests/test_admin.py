@@ -112,3 +112,56 @@ class TestSamePassageTwice:
         # Overlapping but different ranges are not duplicates.
         response = admin_client.post(ADD_URL, evidence_form(source, QUOTE[:-10]))
         assert response.status_code == 302
+
+
+class TestRejectingCitedEvidence:
+    @pytest.fixture
+    def cited(self, source):
+        from briefs.models import BriefIndexPage
+        from briefs.tests.conftest import cite, make_brief, paragraph
+
+        cited = testing.make_evidence(source, QUOTE, claim="Investment reached $19.2bn.")
+        index = BriefIndexPage.objects.get()
+        body = [paragraph(f"<p>{cite('Investment grew', cited)} fast.</p>")]
+        live = make_brief(index, "Kazakhstan and China", body)
+        make_brief(index, "A draft on investment", body, publish=False)
+        return cited, live
+
+    def test_bulk_reject_confirmation_names_the_live_briefs(self, admin_client, source, cited):
+        evidence, live = cited
+        uncited = testing.make_evidence(source, OTHER)
+        url = reverse("wagtail_bulk_action", args=["evidence", "evidence", "reject"])
+        html = admin_client.get(f"{url}?id={evidence.pk}&id={uncited.pk}").content.decode()
+        assert "1 live brief cites this evidence" in html
+        assert f'href="{live.url}"' in html and "Kazakhstan and China" in html
+        assert "A draft on investment" not in html  # drafts are not live
+        html = admin_client.get(f"{url}?id={uncited.pk}").content.decode()
+        assert "live brief" not in html
+        # The confirmation is the step: posting it rejects.
+        admin_client.post(f"{url}?id={evidence.pk}", {})
+        evidence.refresh_from_db()
+        assert evidence.review_status == Evidence.ReviewStatus.REJECTED
+
+    def test_single_reject_asks_first_naming_the_live_briefs(self, admin_client, source, cited):
+        evidence, live = cited
+        form = evidence_form(source, QUOTE, claim=evidence.claim, review_status="rejected")
+        response = admin_client.post(edit_url(evidence), form)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "1 live brief cites this evidence" in html
+        assert f'href="{live.url}"' in html
+        assert 'type="checkbox" name="confirm_reject"' in html
+        evidence.refresh_from_db()
+        assert evidence.review_status == Evidence.ReviewStatus.ACCEPTED
+
+        response = admin_client.post(edit_url(evidence), {**form, "confirm_reject": "on"})
+        assert response.status_code == 302
+        evidence.refresh_from_db()
+        assert evidence.review_status == Evidence.ReviewStatus.REJECTED
+
+    def test_rejecting_uncited_evidence_needs_no_confirmation(self, admin_client, source):
+        evidence = testing.make_evidence(source, OTHER, claim="Opinion is favourable.")
+        form = evidence_form(source, OTHER, claim=evidence.claim, review_status="rejected")
+        assert admin_client.post(edit_url(evidence), form).status_code == 302
+        evidence.refresh_from_db()
+        assert evidence.review_status == Evidence.ReviewStatus.REJECTED
