@@ -354,6 +354,17 @@ class BriefTableBlock(TableBlock):
         icon = "table"
         label = "Table"
         description = "A table of data with an optional caption and header row."
+        preview_value = {
+            "data": [
+                ["Year", "Chinese FDI (USD million)"],
+                ["1999", "500"],
+                ["2008", "700"],
+            ],
+            "first_row_is_table_header": True,
+            "first_col_is_header": False,
+            "table_header_choice": "row",
+            "table_caption": "Chinese investment in Kazakhstan",
+        }
 
 
 class BriefStreamBlock(blocks.StreamBlock):

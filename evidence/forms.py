@@ -1,9 +1,10 @@
 from django import forms
+from django.utils.html import format_html, format_html_join
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from sources.models import Source
 
-from . import services
+from . import services, usage
 from .anchoring import AnchorError
 from .candidates import parse_figures
 from .models import Evidence, EvidenceFigure
@@ -22,6 +23,21 @@ class EvidenceForm(WagtailAdminModelForm):
         "Accepting makes the new wording citable; briefs already published keep the wording "
         "they were signed off with until a corrected version is published.",
     )
+    # Shown only once the quote turns out to be evidence already (see _check_duplicates).
+    separate_evidence = forms.BooleanField(
+        required=False,
+        widget=forms.HiddenInput,
+        label="This is a separate piece of evidence",
+        help_text="It makes a different claim from the existing evidence for this passage; "
+        "say which in the claim.",
+    )
+    # Shown only when rejecting evidence that live briefs cite (see _confirm_rejection).
+    confirm_reject = forms.BooleanField(
+        required=False,
+        widget=forms.HiddenInput,
+        label="Reject it anyway",
+        help_text="The briefs listed above stay live and keep citing it.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -33,6 +49,7 @@ class EvidenceForm(WagtailAdminModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._confirm_rejection(cleaned)
         source, quote = cleaned.get("source"), cleaned.get("quote")
         if not source or quote is None or "quote" in self.errors:
             return cleaned
@@ -57,7 +74,78 @@ class EvidenceForm(WagtailAdminModelForm):
             self.add_error(field, str(exc))
             return cleaned
         cleaned["quote"] = self._anchor.exact
+        self._check_duplicates(source, cleaned)
         return cleaned
+
+    def _confirm_rejection(self, cleaned):
+        """Rejecting evidence that live briefs cite takes a second, informed step."""
+        rejecting = (
+            self.instance.pk
+            and cleaned.get("review_status") == Evidence.ReviewStatus.REJECTED
+            and self.initial.get("review_status") != Evidence.ReviewStatus.REJECTED
+        )
+        if not rejecting or cleaned.get("confirm_reject"):
+            return
+        briefs = list(usage.live_pages_citing([self.instance]))
+        if not briefs:
+            return
+        self.fields["confirm_reject"].widget = forms.CheckboxInput()
+        self.add_error(
+            "review_status",
+            format_html(
+                "{} live brief{} cite{} this evidence: {}. Tick “Reject it anyway” to reject it.",
+                len(briefs),
+                "" if len(briefs) == 1 else "s",
+                "s" if len(briefs) == 1 else "",
+                format_html_join(
+                    ", ",
+                    '<a href="{}" target="_blank" rel="noreferrer">{}</a>',
+                    ((page.url, page.title) for page in briefs),
+                ),
+            ),
+        )
+
+    def _check_duplicates(self, source, cleaned):
+        """The same passage twice is refused unless the analyst says it is deliberate and the
+        new piece makes its own claim (the claim is the recorded reason)."""
+        existing = list(
+            services.same_passage(
+                source.current_text,
+                self._anchor.start,
+                self._anchor.end,
+                exclude_pk=self.instance.pk,
+            )
+        )
+        if not existing:
+            return
+        links = format_html_join(
+            ", ",
+            '<a href="{}" target="_blank" rel="noreferrer">{}</a>',
+            ((evidence.get_admin_url(), evidence) for evidence in existing),
+        )
+        if not cleaned.get("separate_evidence"):
+            self.fields["separate_evidence"].widget = forms.CheckboxInput()
+            self.add_error(
+                "quote",
+                format_html(
+                    "This passage is already evidence: {}. Edit that instead, or tick “This is "
+                    "a separate piece of evidence” and give this one its own claim.",
+                    links,
+                ),
+            )
+            return
+        claim = " ".join((cleaned.get("claim") or "").split()).casefold()
+        taken = {" ".join(evidence.claim.split()).casefold() for evidence in existing}
+        if not claim or claim in taken:
+            self.fields["separate_evidence"].widget = forms.CheckboxInput()
+            self.add_error(
+                "claim",
+                format_html(
+                    "A separate piece of evidence for the same passage must make a different "
+                    "claim from the existing evidence ({}).",
+                    links,
+                ),
+            )
 
     def save(self, commit=True):
         evidence = self.instance

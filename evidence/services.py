@@ -78,6 +78,15 @@ def _same_words(a, b):
     return a.split() == b.split()
 
 
+def same_passage(text: SourceText, start: int, end: int, *, exclude_pk=None):
+    """Evidence already quoting exactly this range of this text version."""
+    return (
+        Evidence.objects.filter(source_text=text, start=start, end=end)
+        .exclude(pk=exclude_pk)
+        .order_by("pk")
+    )
+
+
 def footnote_for(text: SourceText, start: int, end: int):
     """The source's own footnote carried by the passage: the first marker inside the quote
     or directly after it (within a few characters), resolved through "Ibid."."""

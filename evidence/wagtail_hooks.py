@@ -14,7 +14,7 @@ from config.search import FullTextIndexViewMixin
 from sources.models import Source
 from taxonomy.models import Country, Topic
 
-from . import services
+from . import services, usage
 from .forms import EvidenceForm
 from .models import Evidence
 
@@ -40,6 +40,16 @@ class EvidenceFilterSet(WagtailFilterSet):
 class EvidenceIndexView(FullTextIndexViewMixin, IndexView):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("source")
+
+    @cached_property
+    def columns(self):
+        # The quote (first in list_display) is the row's title: a link to the edit view with
+        # the actions menu beside it, as on every Wagtail listing; only its label is ours.
+        columns = super().columns
+        for column in columns:
+            if column.name == "display_quote":
+                column.label = "Quote"
+        return columns
 
 
 class EvidenceCreateView(CreateView):
@@ -107,7 +117,7 @@ class EvidenceViewSet(SnippetViewSet):
     edit_view_class = EvidenceEditView
     filterset_class = EvidenceFilterSet
     list_display = [
-        Column("display_quote", label="Quote", classname="title"),
+        "display_quote",  # the title column, see EvidenceIndexView.columns
         "source",
         "page",
         "kind",
@@ -134,6 +144,7 @@ class EvidenceViewSet(SnippetViewSet):
                 [
                     FieldPanel("source"),
                     FieldPanel("quote"),
+                    FieldPanel("separate_evidence"),
                 ],
                 heading="Quote",
             ),
@@ -146,6 +157,7 @@ class EvidenceViewSet(SnippetViewSet):
             ),
             FieldPanel("review_status"),
             FieldPanel("accept_new_wording"),
+            FieldPanel("confirm_reject"),
         ],
         base_form_class=EvidenceForm,
     )
@@ -183,6 +195,10 @@ class ReviewBulkAction(SnippetBulkAction):
         context = super().get_context_data(**kwargs)
         context["verb"] = capfirst(self.display_name)
         context["accepting"] = self.status == Evidence.ReviewStatus.ACCEPTED
+        if self.status == Evidence.ReviewStatus.REJECTED:
+            # Name the live briefs citing any of them before they are rejected.
+            items = [item["item"] for item in context["items"]]
+            context["citing_briefs"] = usage.live_pages_citing(items)
         return context
 
 

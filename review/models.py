@@ -16,6 +16,7 @@ from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import AbstractGroupApprovalTask, Page, Task, TaskState, WorkflowState
 
@@ -248,6 +249,14 @@ def review_recorded_url(page_id, user):
     return reverse("review_recorded", args=[page_id])
 
 
+def publication_recorded_url(page_id):
+    """The admin page telling the editor who signed off where the brief is live (or when it
+    will be): review/views.py."""
+    from django.urls import reverse
+
+    return reverse("publication_recorded", args=[page_id])
+
+
 class PeerReviewTaskState(TaskState):
     def approvals_summary(self):
         lines = []
@@ -304,7 +313,21 @@ class EditorialSignOffTask(EvidenceGuardMixin, AbstractGroupApprovalTask):
                     + format_problems(result.problems),
                 )
                 return None
+            super().on_action(task_state, user, action_name, **kwargs)
+            # Returned to the workflow action view: where the editor is told the live URL.
+            return publication_recorded_url(workflow_state.object_id)
         return super().on_action(task_state, user, action_name, **kwargs)
+
+    def get_actions(self, obj, user):
+        """Wagtail's "Approve" publishes here (or schedules, with a future go-live date):
+        the buttons say so."""
+        go_live_at = obj.get_latest_revision_as_object().go_live_at
+        verb = _("Schedule") if go_live_at and go_live_at > timezone.now() else _("Publish")
+        labels = {False: verb, True: _("%(verb)s with comment") % {"verb": verb}}
+        return [
+            (name, labels[modal] if name == "approve" else label, modal)
+            for name, label, modal in super().get_actions(obj, user)
+        ]
 
     def get_form_for_action(self, action):
         if action == "reject":

@@ -21,6 +21,7 @@ from .models import (
     CorrectionFlag,
     EvidenceCheckTaskState,
     current_workflow_state,
+    publication_recorded_url,
     review_recorded_url,
 )
 from .services import check_revision, problems_from_state
@@ -217,6 +218,11 @@ def after_edit(request, page):
         url = review_recorded_url(page.pk, request.user)
         if url:
             return redirect(url)
+        if request.POST.get("workflow-action-name") == "approve" and not current_workflow_state(
+            page
+        ):
+            # The sign-off ended the workflow: tell the editor where the brief is live.
+            return redirect(publication_recorded_url(page.pk))
     return None
 
 
@@ -227,9 +233,12 @@ def after_create(request, page):
 
 @hooks.register("register_admin_urls")
 def review_admin_urls():
-    from .views import review_recorded
+    from .views import publication_recorded, review_recorded
 
-    return [path("review/recorded/<int:page_id>/", review_recorded, name="review_recorded")]
+    return [
+        path("review/recorded/<int:page_id>/", review_recorded, name="review_recorded"),
+        path("review/published/<int:page_id>/", publication_recorded, name="publication_recorded"),
+    ]
 
 
 @hooks.register("register_log_actions")

@@ -20,7 +20,13 @@ def register_source_urls():
 
 
 class StatusColumn(Column):
+    """Ingestion status, kept live while a source is pending or processing (same script and
+    JSON status endpoint as the edit page's panel)."""
+
     cell_template_name = "sources/admin/status_cell.html"
+
+    class Media:
+        js = ["sources/ingestion.js"]
 
 
 class SourceIndexView(FullTextIndexViewMixin, IndexView):
