@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
-from evidence import testing
 from evidence.models import Evidence
+from evidence.tests.factories import EvidenceFactory
+from sources.tests.factories import SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,11 +30,14 @@ def edit_url(evidence):
 
 @pytest.fixture
 def source(db):
-    return testing.make_source("Kazakhstan survey", PAGES)
+    return SourceFactory(title="Kazakhstan survey", pages=PAGES)
 
 
 def test_listing_rows_link_to_their_edit_view_with_actions(admin_client, source):
-    rows = [testing.make_evidence(source, QUOTE), testing.make_evidence(source, OTHER)]
+    rows = [
+        EvidenceFactory(source=source, quote=QUOTE),
+        EvidenceFactory(source=source, quote=OTHER),
+    ]
     html = admin_client.get(LIST_URL).content.decode()
     for evidence in rows:
         assert f'href="{edit_url(evidence)}"' in html
@@ -64,7 +68,7 @@ def evidence_form(source, quote, claim="Chinese investment reached $19.2bn by 20
 
 class TestSamePassageTwice:
     def test_pasting_a_quote_already_held_is_refused_with_a_link(self, admin_client, source):
-        existing = testing.make_evidence(source, QUOTE, claim="Investment reached $19.2bn.")
+        existing = EvidenceFactory(source=source, quote=QUOTE, claim="Investment reached $19.2bn.")
         # Pasted with other spacing: it anchors at the same range.
         response = admin_client.post(ADD_URL, evidence_form(source, QUOTE.replace(" ", "  ")))
         assert response.status_code == 200
@@ -75,7 +79,7 @@ class TestSamePassageTwice:
         assert Evidence.objects.count() == 1
 
     def test_reader_selection_of_the_same_range_is_refused_too(self, admin_client, source):
-        existing = testing.make_evidence(source, QUOTE)
+        existing = EvidenceFactory(source=source, quote=QUOTE)
         form = evidence_form(
             source, QUOTE, selection_start=existing.start, selection_end=existing.end
         )
@@ -84,7 +88,7 @@ class TestSamePassageTwice:
         assert Evidence.objects.count() == 1
 
     def test_a_deliberate_second_piece_needs_its_own_claim(self, admin_client, source):
-        testing.make_evidence(source, QUOTE, claim="Investment reached $19.2bn.")
+        EvidenceFactory(source=source, quote=QUOTE, claim="Investment reached $19.2bn.")
         same_claim = evidence_form(
             source, QUOTE, claim="Investment  reached $19.2bn.", separate_evidence="on"
         )
@@ -104,7 +108,7 @@ class TestSamePassageTwice:
         assert Evidence.objects.filter(quote=QUOTE).count() == 2
 
     def test_a_new_quote_shows_no_checkbox(self, admin_client, source):
-        testing.make_evidence(source, QUOTE)
+        EvidenceFactory(source=source, quote=QUOTE)
         html = admin_client.get(ADD_URL).content.decode()
         assert 'type="checkbox" name="separate_evidence"' not in html
         response = admin_client.post(ADD_URL, evidence_form(source, OTHER))
@@ -120,7 +124,7 @@ class TestRejectingCitedEvidence:
         from briefs.models import BriefIndexPage
         from briefs.tests.conftest import cite, make_brief, paragraph
 
-        cited = testing.make_evidence(source, QUOTE, claim="Investment reached $19.2bn.")
+        cited = EvidenceFactory(source=source, quote=QUOTE, claim="Investment reached $19.2bn.")
         index = BriefIndexPage.objects.get()
         body = [paragraph(f"<p>{cite('Investment grew', cited)} fast.</p>")]
         live = make_brief(index, "Kazakhstan and China", body)
@@ -129,7 +133,7 @@ class TestRejectingCitedEvidence:
 
     def test_bulk_reject_confirmation_names_the_live_briefs(self, admin_client, source, cited):
         evidence, live = cited
-        uncited = testing.make_evidence(source, OTHER)
+        uncited = EvidenceFactory(source=source, quote=OTHER)
         url = reverse("wagtail_bulk_action", args=["evidence", "evidence", "reject"])
         html = admin_client.get(f"{url}?id={evidence.pk}&id={uncited.pk}").content.decode()
         assert "1 live brief cites this evidence" in html
@@ -160,7 +164,7 @@ class TestRejectingCitedEvidence:
         assert evidence.review_status == Evidence.ReviewStatus.REJECTED
 
     def test_rejecting_uncited_evidence_needs_no_confirmation(self, admin_client, source):
-        evidence = testing.make_evidence(source, OTHER, claim="Opinion is favourable.")
+        evidence = EvidenceFactory(source=source, quote=OTHER, claim="Opinion is favourable.")
         form = evidence_form(source, OTHER, claim=evidence.claim, review_status="rejected")
         assert admin_client.post(edit_url(evidence), form).status_code == 302
         evidence.refresh_from_db()
