@@ -1,6 +1,9 @@
-"""The blocks a brief is composed of. Every block that cites evidence gets its note number from
-the brief's notes (``notes`` in the template context, see BriefPage.get_context); rendered alone,
-as in the admin's block preview, it numbers its own citations."""
+"""The blocks a brief is composed of. Each block says how it renders (its template and
+context), what it lists in the table of contents (``toc_entries``) and how the API represents
+it (``get_api_representation``, Wagtail's hook, its shape documented by api.briefs.serializers).
+Every block that cites evidence gets its note number from the brief's notes (``notes`` and
+``citations`` in the context, see BriefPage.get_context and block_data.api_context); rendered
+alone, as in the admin's block preview, it numbers its own citations."""
 
 import re
 
@@ -14,10 +17,30 @@ from evidence.blocks import EvidenceChooserBlock
 from evidence.models import Evidence
 
 from . import charts
+from .block_data import (
+    backed_items,
+    chart_data,
+    citation_ref,
+    figure_data,
+    notes_of,
+    rich_text_data,
+    table_data,
+    text,
+)
 from .citations import richtext_evidence_ids
 from .figures import format_figure
 
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "ol", "ul", "evidence"]
+
+
+def heading_anchor(text, max_length=80) -> str:
+    """The one rule for the id of a heading (the target of the table of contents) or of any
+    element of a brief named after its title."""
+    return slugify(text or "")[:max_length]
+
+
+def toc_entry(heading, anchor) -> dict:
+    return {"heading": heading, "anchor": anchor}
 
 
 def _short(evidence):
@@ -93,6 +116,9 @@ class CitedRichTextBlock(blocks.RichTextBlock):
             raise ValidationError(" ".join(errors))
         return value
 
+    def get_api_representation(self, value, context=None):
+        return rich_text_data(value, context)
+
     class Meta:
         template = "briefs/blocks/paragraph.html"
         icon = "pilcrow"
@@ -118,8 +144,22 @@ class SectionHeadingBlock(blocks.StructBlock):
                 {"heading": ValidationError("A section needs a title.")}
             )
         if not value.get("anchor"):
-            value["anchor"] = slugify(value["heading"])[:80]
+            value["anchor"] = heading_anchor(value["heading"])
         return value
+
+    def anchor_of(self, value):
+        return text(value.get("anchor")) or heading_anchor(text(value.get("heading")))
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        context["anchor"] = self.anchor_of(value)
+        return context
+
+    def toc_entries(self, value):
+        return [toc_entry(text(value.get("heading")), self.anchor_of(value))]
+
+    def get_api_representation(self, value, context=None):
+        return {"heading": text(value.get("heading")), "anchor": self.anchor_of(value)}
 
     class Meta:
         template = "briefs/blocks/section_heading.html"
@@ -137,6 +177,22 @@ class EvidenceQuoteBlock(blocks.StructBlock):
         context = super().get_context(value, parent_context)
         context["evidence"] = prefetched(value.get("evidence"), parent_context)
         return context
+
+    def get_api_representation(self, value, context=None):
+        notes = notes_of(context)
+        ref = citation_ref(value.get("evidence"), notes)
+        note = notes.note_for(ref["evidence_id"]) if ref else None
+        commentary = self.child_blocks["commentary"].get_api_representation(
+            value.get("commentary"), context
+        )
+        return {
+            "citation": ref,
+            "quote": note.quote if note else None,
+            "page": note.page if note else None,
+            "source_id": note.source.pk if note else None,
+            "commentary_html": commentary["html"],
+            "commentary_citations": commentary["citations"],
+        }
 
     class Meta:
         template = "briefs/blocks/evidence_quote.html"
@@ -199,6 +255,19 @@ class KeyFigureBlock(blocks.StructBlock):
             context["caption"] = figure_caption(value.get("caption") or figure.label, figure.year)
         return context
 
+    def get_api_representation(self, value, context=None):
+        notes = notes_of(context)
+        ref = citation_ref(value.get("evidence"), notes)
+        note = notes.note_for(ref["evidence_id"]) if ref else None
+        figures = list(note.evidence.figures.all()) if note else []
+        index = value.get("figure") if isinstance(value.get("figure"), int) else 1
+        figure = figures[index - 1] if 0 < index <= len(figures) else None
+        return {
+            "citation": ref,
+            "figure": figure_data(figure) if figure else None,
+            "caption": text(value.get("caption")) or (figure.label if figure else ""),
+        }
+
     class Meta:
         template = "briefs/blocks/key_figure.html"
         icon = "pick"
@@ -245,12 +314,29 @@ class ChartBlock(blocks.StructBlock):
         except charts.ChartError as error:
             context["chart_error"] = str(error)
         else:
-            element_id = f"chart-{slugify(value.get('title') or 'chart')[:40]}"
+            element_id = self.element_id(value)
             context["chart"] = chart
             context["svg"] = charts.render_svg(chart, element_id)
             context["element_id"] = element_id
         context["chart_evidence"] = evidence
         return context
+
+    def element_id(self, value):
+        return f"chart-{heading_anchor(value.get('title') or 'chart', 40)}"
+
+    def get_api_representation(self, value, context=None):
+        notes = notes_of(context)
+        refs = [citation_ref(item, notes) for item in value.get("evidence") or []]
+        refs = [ref for ref in refs if ref]
+        chart_type = value.get("chart_type")
+        return chart_data(
+            title=text(value.get("title")),
+            chart_type=chart_type if chart_type in ("bar", "line") else "bar",
+            caption=text(value.get("caption")),
+            refs=refs,
+            evidence=[notes.note_for(ref["evidence_id"]).evidence for ref in refs],
+            element_id=self.element_id(value),
+        )
 
     class Meta:
         template = "briefs/blocks/chart.html"
@@ -272,9 +358,37 @@ class BackedItemBlock(blocks.StructBlock):
     evidence = CitingEvidenceChooserBlock(required=False)
 
 
-class KeyFindingsBlock(blocks.StructBlock):
+class ListedInContents:
+    """A block titled by its ``title``, listed in the table of contents under it."""
+
+    default_title = ""
+
+    def title_of(self, value):
+        return text(value.get("title")) or self.default_title
+
+    def anchor_of(self, value):
+        return heading_anchor(self.title_of(value))
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        context["anchor"] = self.anchor_of(value)
+        return context
+
+    def toc_entries(self, value):
+        return [toc_entry(self.title_of(value), self.anchor_of(value))]
+
+
+class KeyFindingsBlock(ListedInContents, blocks.StructBlock):
+    default_title = "Key findings"
     title = blocks.CharBlock(default="Key findings", max_length=80)
     items = blocks.ListBlock(BackedItemBlock(label="Finding"), min_num=1)
+
+    def get_api_representation(self, value, context=None):
+        return {
+            "title": self.title_of(value),
+            "anchor": self.anchor_of(value),
+            "items": backed_items(value.get("items"), notes_of(context)),
+        }
 
     class Meta:
         template = "briefs/blocks/key_findings.html"
@@ -302,9 +416,25 @@ class RecommendationGroupBlock(blocks.StructBlock):
         return value
 
 
-class RecommendationsBlock(blocks.StructBlock):
+class RecommendationsBlock(ListedInContents, blocks.StructBlock):
+    default_title = "Recommendations"
     title = blocks.CharBlock(default="Recommendations", max_length=80)
     groups = blocks.ListBlock(RecommendationGroupBlock(label="Addressee"), min_num=1)
+
+    def get_api_representation(self, value, context=None):
+        notes = notes_of(context)
+        return {
+            "title": self.title_of(value),
+            "anchor": self.anchor_of(value),
+            "groups": [
+                {
+                    "addressee": text(group.get("addressee")),
+                    "items": backed_items(group.get("items"), notes),
+                }
+                for group in value.get("groups") or []
+                if isinstance(group, dict)
+            ],
+        }
 
     class Meta:
         template = "briefs/blocks/recommendations.html"
@@ -329,6 +459,15 @@ class CalloutBlock(blocks.StructBlock):
         choices=[("note", "Note"), ("context", "Context"), ("warning", "Caveat")], default="note"
     )
 
+    def get_api_representation(self, value, context=None):
+        tone = value.get("tone")
+        body = self.child_blocks["body"].get_api_representation(value.get("body"), context)
+        return {
+            "title": text(value.get("title")),
+            "tone": tone if tone in ("note", "context", "warning") else "note",
+            **body,
+        }
+
     class Meta:
         template = "briefs/blocks/callout.html"
         icon = "help"
@@ -348,6 +487,9 @@ class BriefTableBlock(TableBlock):
         if not any(cell not in (None, "") for row in data for cell in row):
             raise ValidationError("The table is empty; add some data or remove the block.")
         return value
+
+    def get_api_representation(self, value, context=None):
+        return table_data(value)
 
     class Meta:
         template = "briefs/blocks/table.html"
@@ -404,3 +546,25 @@ class BriefStreamBlock(blocks.StreamBlock):
         if errors:
             raise blocks.StreamBlockValidationError(block_errors=errors)
         return value
+
+    def table_of_contents(self, value) -> list[dict]:
+        """The table of contents of a body, for the page, the PDF and the API: the entries of
+        the blocks that list themselves in it (``toc_entries``), in reading order."""
+        return [
+            entry
+            for child in value
+            if hasattr(child.block, "toc_entries")
+            for entry in child.block.toc_entries(child.value)
+        ]
+
+    def get_api_representation(self, value, context=None):
+        """The body in the API: one object per block, its id and type, then what the block
+        represents (see the BodyBlock schema)."""
+        return [
+            {
+                "id": str(child.id) if child.id else None,
+                "type": child.block_type,
+                **child.block.get_api_representation(child.value, context),
+            }
+            for child in value or []
+        ]

@@ -24,11 +24,6 @@ from sources.models import Source, SourceAuthor
 
 # The stored form of an inline citation: <a linktype="evidence" id="12">cited words</a>.
 STORED_CITATION_RE = re.compile(r'<a\s[^>]*linktype="evidence"[^>]*>')
-# What EvidenceLinkHandler expands it to, before numbering (see render_cited_html).
-EXPANDED_CITATION_RE = re.compile(
-    r'<a class="citation" data-evidence="(?P<id>\d+)" href="#evidence-\d+">(?P<text>.*?)</a>',
-    re.S,
-)
 
 
 def richtext_evidence_ids(html: str) -> list[int]:
@@ -437,32 +432,71 @@ def _drop_repeated_title(html):
 
 # Rendering ----------------------------------------------------------------------------------
 
+# Any <a …> with what it encloses, as Wagtail's LinkRewriter finds opening tags; the stored
+# inline citations among them (linktype="evidence") are rewritten, the rest left as they are.
+_STORED_LINK_RE = re.compile(r"<a(?P<attrs>\b[^>]*)>(?P<text>(?:(?!<a\b).)*?)</a>", re.S)
 
-def render_cited_html(html: str, notes: Notes | None, *, tooltips=True) -> str:
-    """Expand stored rich text and turn each inline citation into its numbered note reference.
 
-    With ``notes`` None (a block previewed alone) citations are numbered within the text."""
-    expanded = expand_db_html(html or "")
-    local = {}
+class CitationMarkup:
+    """The one step that turns citations into their final markup, for the page, the PDF and
+    the API alike: the cited words of rich text become ``<span class="cited">words</span>``
+    followed by the note reference ``<a class="note-ref" href="#note-N" data-note="N"
+    aria-describedby="note-N-quote">`` (the quote of the endnote is its tooltip).
 
-    def replace(match):
-        evidence_id = int(match.group("id"))
-        text = match.group("text")
-        number = notes.number(evidence_id) if notes is not None else None
-        if number is None and notes is None:
-            number = local.setdefault(evidence_id, len(local) + 1)
-        if number is None:
-            # Evidence that no longer exists: keep the words, drop the reference.
-            return text
+    ``notes`` None (a block previewed alone): rich text numbers its citations within itself.
+    ``ref_ids``: the first reference to each note gets ``id="note-N-ref"`` (the target of the
+    endnote's back-link; the brief page). ``evidence_ids``: each reference carries
+    ``data-evidence="ID"`` (the API)."""
+
+    def __init__(self, notes: Notes | None, *, ref_ids=False, evidence_ids=False):
+        self.notes = notes
+        self.seen = set() if ref_ids else None
+        self.evidence_ids = evidence_ids
+
+    def note_ref(self, number: int, evidence_id: int) -> str:
+        ref_id = None
+        if self.seen is not None and number not in self.seen:
+            self.seen.add(number)
+            ref_id = f"note-{number}-ref"
         return format_html(
-            '<span class="cited">{}</span><a class="note-ref" href="#note-{}" '
-            'data-note="{}" aria-describedby="note-{}-quote"><span class="visually-hidden">'
-            "Note </span>{}</a>",
-            mark_safe(text),
+            '<a{} class="note-ref" href="#note-{}" data-note="{}"{} '
+            'aria-describedby="note-{}-quote"><span class="visually-hidden">Note </span>{}</a>',
+            format_html(' id="{}"', ref_id) if ref_id else "",
             number,
             number,
+            format_html(' data-evidence="{}"', evidence_id) if self.evidence_ids else "",
             number,
             number,
         )
 
-    return mark_safe(EXPANDED_CITATION_RE.sub(replace, expanded))
+    def ref_to(self, evidence) -> str:
+        """The reference to the note of chosen ``evidence``; empty when it has none."""
+        if self.notes is None or evidence is None:
+            return ""
+        number = self.notes.number(evidence.pk)
+        return self.note_ref(number, evidence.pk) if number else ""
+
+    def rich_text(self, html: str) -> str:
+        """Stored rich text as HTML, its inline citations in their final markup; other links
+        expanded by Wagtail."""
+        local = {}
+
+        def replace(match):
+            attrs = extract_attrs(match.group("attrs"))
+            if attrs.get("linktype") != "evidence":
+                return match.group(0)
+            evidence_id = int(attrs["id"]) if str(attrs.get("id", "")).isdigit() else 0
+            text = match.group("text")
+            number = self.notes.number(evidence_id) if self.notes is not None else None
+            if number is None and self.notes is None:
+                number = local.setdefault(evidence_id, len(local) + 1)
+            if number is None:
+                # Evidence that no longer exists: keep the words, drop the reference.
+                return text
+            return format_html(
+                '<span class="cited">{}</span>{}',
+                mark_safe(text),
+                self.note_ref(number, evidence_id),
+            )
+
+        return mark_safe(expand_db_html(_STORED_LINK_RE.sub(replace, html or "")))

@@ -14,7 +14,8 @@ class EvidenceLinkHandler(LinkHandler):
 
     @classmethod
     def expand_db_attributes(cls, attrs):
-        # Numbered later by briefs.citations.render_cited_html, which knows the whole brief.
+        # Brief rich text never gets here: briefs.citations.CitationMarkup rewrites its citations
+        # before expanding the other links. This is the plain link of rich text shown elsewhere.
         evidence_id = int(attrs["id"]) if str(attrs.get("id", "")).isdigit() else 0
         return f'<a class="citation" data-evidence="{evidence_id}" href="#evidence-{evidence_id}">'
 

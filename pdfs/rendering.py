@@ -58,7 +58,7 @@ def site_root(page) -> str:
 
 def brief_context(page, revision, kind) -> dict:
     """The template context of a brief revision (``page`` is ``revision.as_object()``)."""
-    from briefs.citations import build_notes
+    from briefs.citations import CitationMarkup, build_notes
 
     notes = build_notes(page.body, page.cited_quotes)
     authors = [author.name for author in page.authors.all()]
@@ -76,6 +76,7 @@ def brief_context(page, revision, kind) -> dict:
         "kind": kind,
         "is_preview": is_preview,
         "notes": notes,
+        "citations": CitationMarkup(notes),
         "bibliography": notes.bibliography,
         "toc": page.table_of_contents,
         "authors": authors,

@@ -139,10 +139,6 @@ class PDFStatus:
         return self.status == BriefPDF.Status.READY
 
     @property
-    def is_pending(self):
-        return self.status in (BriefPDF.Status.QUEUED, BriefPDF.Status.RENDERING)
-
-    @property
     def message(self):
         if self.is_ready:
             return "PDF"

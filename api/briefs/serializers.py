@@ -1,5 +1,7 @@
 """Serializers of the briefs API. They read the plain dicts built by api.briefs.representation and
-define the documented shape of every field (the OpenAPI schema is generated from them)."""
+define the documented shape of every field (the OpenAPI schema is generated from them). The
+body blocks represent themselves (briefs.blocks): their serializers here are the schema's
+documentation of that shape, used as such by BodyField."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
@@ -259,23 +261,16 @@ BLOCK_SERIALIZERS = {
     )
 )
 class BodyField(serializers.Field):
-    """The body, in reading order: one object per block, its shape given by ``type``."""
+    """The body, in reading order: one object per block, its shape given by ``type``. The
+    blocks represent themselves (briefs.blocks, ``get_api_representation``); the block
+    serializers above document their shape in the schema."""
 
     def __init__(self, **kwargs):
         kwargs["read_only"] = True
         super().__init__(**kwargs)
 
     def to_representation(self, value):
-        # One serializer per block type, reused for every block of that type: building a
-        # serializer deep-copies its fields, which cost more than the data for long bodies.
-        serializers_by_type = {}
-        blocks = []
-        for block in value:
-            serializer = serializers_by_type.get(block["type"])
-            if serializer is None:
-                serializer = serializers_by_type[block["type"]] = BLOCK_SERIALIZERS[block["type"]]()
-            blocks.append(serializer.to_representation(block))
-        return blocks
+        return value
 
 
 # Briefs -------------------------------------------------------------------------------------------

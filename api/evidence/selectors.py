@@ -3,7 +3,8 @@ representation."""
 
 from django.urls import reverse
 
-from api.briefs.representation import country_data, figure_data, source_summary, topic_data
+from api.briefs.representation import country_data, source_summary, topic_data
+from briefs.block_data import figure_data
 from briefs.citations import short_reference
 from briefs.services import published_briefs
 from evidence.models import Evidence

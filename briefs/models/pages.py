@@ -18,7 +18,7 @@ from wagtail.search import index
 from taxonomy.models import Country, Topic
 
 from ..blocks import BriefStreamBlock
-from ..citations import build_notes, pin_quotes
+from ..citations import CitationMarkup, build_notes, pin_quotes
 from ..permissions import BriefPermissionTester
 
 
@@ -119,14 +119,8 @@ class BriefPage(Page):
 
     @cached_property
     def table_of_contents(self):
-        entries = []
-        for block in self.body:
-            if block.block_type == "section":
-                entries.append({"heading": block.value["heading"], "anchor": block.value["anchor"]})
-            elif block.block_type in ("key_findings", "recommendations"):
-                title = block.value["title"]
-                entries.append({"heading": title, "anchor": _slug(title)})
-        return entries
+        """The entries of the page, the PDF and the API: see BriefStreamBlock.table_of_contents."""
+        return self.body.stream_block.table_of_contents(self.body)
 
     @property
     def key_findings(self):
@@ -187,7 +181,8 @@ class BriefPage(Page):
         context["notes"] = SimpleLazyObject(lambda: self.notes)
         context["bibliography"] = SimpleLazyObject(lambda: self.notes.bibliography)
         context["toc"] = SimpleLazyObject(lambda: self.table_of_contents)
-        context["note_refs_seen"] = set()  # the first reference to each note gets an id
+        # One citation markup for the whole page: the first reference to each note gets an id.
+        context["citations"] = CitationMarkup(context["notes"], ref_ids=True)
         context["cite_as"] = self.cite_as(request)
         context["publisher"] = settings.BRIEFDESK_PUBLISHER
         context["brief_cache_version"] = self.brief_cache_version(request)
@@ -213,12 +208,6 @@ class BriefPage(Page):
             f"{self.pk}:{self.live_revision_id}:{published}:"
             f"{stamp['count']}:{stamp['evidence']}:{stamp['source']}"
         )
-
-
-def _slug(text):
-    from django.utils.text import slugify
-
-    return slugify(text)[:80]
 
 
 class BriefAuthor(Orderable):
