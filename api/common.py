@@ -1,6 +1,6 @@
 """What every endpoint of the public API shares: one error shape (and its schema), conditional
-GET (ETag, Last-Modified, 304), Cache-Control, rate limits, pagination, id parsing and the
-viewsets' public names."""
+GET (ETag, Last-Modified, 304), Cache-Control, rate limits, pagination, query filters, id
+parsing and the viewsets' public names."""
 
 import hashlib
 import logging
@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.http import Http404
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -189,7 +190,7 @@ class ApiPagination(PageNumberPagination):
     def _number(self, request, name, low, high):
         raw = request.query_params.get(name)
         if raw is None or raw == "":
-            return None
+            return None  # an empty parameter is no parameter, as for every filter
         if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
             raise exceptions.ValidationError(
                 {name: [f"Must be a whole number from {low} to {high}, not “{raw[:40]}”."]}
@@ -274,6 +275,30 @@ def parse_id(value, what, maximum=MAX_BIG_ID) -> int:
     return int(text)
 
 
+# Filters ------------------------------------------------------------------------------------------
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, with the filter form's errors passed on as Django renders them.
+
+    django-filter's own translation formats each message again with ``message % params``, so
+    a message holding the request's value (``?country=%25``) raised a TypeError, a 500. The
+    form's rendered errors interpolate params only where there are some, as Django does."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            raise exceptions.ValidationError(
+                {
+                    name: [error["message"] for error in errors]
+                    for name, errors in filterset.form.errors.get_json_data().items()
+                }
+            )
+        return filterset.qs
+
+
 # Conditional GET ----------------------------------------------------------------------------------
 
 
@@ -288,20 +313,6 @@ class ConditionalGetMixin:
     timestamps cannot guarantee (an unpublished brief leaves no timestamp on the others)."""
 
     cache_seconds = None
-    # Query parameters that may be given empty (an empty search is no search).
-    empty_allowed = frozenset({"q"})
-
-    def initial(self, request, *args, **kwargs):
-        # An empty value is no value: `?page_size=` or `?published_to=` is refused with the
-        # parameter named, like any other malformed value, rather than silently ignored.
-        empty = sorted(
-            name
-            for name, values in request.query_params.lists()
-            if name not in self.empty_allowed and any(not value.strip() for value in values)
-        )
-        if empty and request.method in ("GET", "HEAD"):
-            raise exceptions.ValidationError({name: ["This parameter is empty."] for name in empty})
-        super().initial(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -32,7 +32,8 @@ clients sending an API token issued by an administrator (`Authorization: Token <
 higher limit. Beyond it the answer is `429` with a `Retry-After` header (seconds).
 
 **Errors** all have one shape: `{"error": {"status", "code", "message", "details"}}`. A bad
-query parameter is a `400` whose `details` name each parameter and what is wrong with it.
+query parameter is a `400` whose `details` name each parameter and what is wrong with it. An
+empty query parameter (`?country=`) is the same as none: no filter, the default.
 """
 
 
@@ -43,8 +44,15 @@ def only_public_api(endpoints):
 
 
 def describe_api(result, generator, request, public):
-    """drf-spectacular post-processing hook: the description above, the error component."""
+    """drf-spectacular post-processing hook: the description above, and every optional query
+    parameter marked as allowed empty (an empty value is no value, see ApiPagination and
+    FilterBackend)."""
     result.setdefault("info", {})["description"] = DESCRIPTION.strip()
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", ()) if isinstance(operation, dict) else ():
+                if parameter.get("in") == "query" and not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True
     return result
 
 

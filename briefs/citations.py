@@ -378,6 +378,8 @@ def bibliography(sources) -> list[BibliographyEntry]:
     by_key = {item["id"]: (source, item) for source, item in zip(sources, items, strict=True)}
     signature = json.dumps(
         [
+            # The formatter's version: entries cached before its fields were escaped are stale.
+            "escaped-1",
             settings.BRIEFDESK_CSL_STYLE,
             sorted(items, key=lambda item: item["id"]),
             sorted((s.pk, s.updated_at.isoformat() if s.updated_at else "") for s in sources),
@@ -402,6 +404,10 @@ def _format_bibliography(items) -> list[tuple[str, str]]:
     from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
     from citeproc.source.json import CiteProcJSON
 
+    # citeproc-py's HTML formatter copies variables into the HTML as they are: a source titled
+    # "<script>…" would be markup on the page, in the API and in the PDF. It formats data whose
+    # every text is HTML-escaped instead (the CSL-JSON served stays the raw data).
+    items = [_escaped(item) for item in items]
     by_key = {item["id"]: item for item in items}
     bib = CitationStylesBibliography(_style(), CiteProcJSON(items), formatter.html)
     for item in items:
@@ -414,6 +420,17 @@ def _format_bibliography(items) -> list[tuple[str, str]]:
             html = _drop_repeated_title(html)
         entries.append((reference.key, html))
     return entries
+
+
+def _escaped(value, key=None):
+    """A CSL-JSON value with every string HTML-escaped (except the item's id, a key)."""
+    if isinstance(value, str):
+        return value if key == "id" else escape(value)
+    if isinstance(value, list):
+        return [_escaped(part) for part in value]
+    if isinstance(value, dict):
+        return {name: _escaped(part, name) for name, part in value.items()}
+    return value
 
 
 _ITALIC_HTML_RE = re.compile(r"<i>(.*?)</i>")

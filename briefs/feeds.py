@@ -3,6 +3,7 @@ import datetime
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from .services import published_briefs
 
@@ -20,7 +21,9 @@ class LatestBriefsFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return item.standfirst
+        # Atom's <summary type="html"> holds HTML: the plain-text standfirst is HTML-escaped
+        # here, then XML-escaped by the feed writer, so readers show "<b>" rather than obey it.
+        return escape(item.standfirst)
 
     def item_link(self, item):
         return item.url

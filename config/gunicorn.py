@@ -18,9 +18,12 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or 2)
 timeout = 60
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then, so that a slow leak never grows unbounded.
+# Recycle workers now and then, so that a slow leak never grows unbounded. Each worker
+# recycles after max_requests + randint(0, max_requests_jitter) requests: a jitter of half
+# max_requests spreads the workers' restarts, so that they do not all reload Django at once
+# and leave nobody to answer (with a jitter of 10 %, both workers restarted together under load).
 max_requests = 2000
-max_requests_jitter = 200
+max_requests_jitter = max_requests // 2
 accesslog = "-"
 errorlog = "-"
 # Heartbeat files in memory, not on a container's overlay filesystem.

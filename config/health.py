@@ -1,10 +1,13 @@
 """GET /healthz/: is the database reachable, and is the Celery broker?
 
-Answers 200 with {"status": "ok", ...} when both are, 503 otherwise. Used by the container
+Answers 200 with {"status": "ok", ...} when both are, 503 otherwise, naming the dependency that
+is down but never its error text (which can hold host names, ports and user names): the details
+go to the log (logger "config.health"). Used by the container
 health check (docker-compose.yml) and by load balancers, so it must answer quickly even when
 a dependency hangs: the broker check has its own socket timeouts and an overall deadline.
 """
 
+import logging
 import os
 import threading
 
@@ -29,9 +32,19 @@ _TIMEOUT_OPTIONS = {
 }
 
 
-def _error(exc):
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else repr(exc)
+logger = logging.getLogger(__name__)
+
+# What the public answer says about a dependency that is down; the cause goes to the log.
+PUBLIC_ERROR = "unavailable"
+
+
+def _failed(dependency, exc=None, detail=None):
+    """Logs why `dependency` is down and returns the public answer, which says only that."""
+    if exc is not None:
+        logger.error("healthz: the %s check failed: %s", dependency, exc, exc_info=exc)
+    else:
+        logger.error("healthz: the %s check failed: %s", dependency, detail)
+    return {"ok": False, "error": PUBLIC_ERROR}
 
 
 def _database():
@@ -40,7 +53,7 @@ def _database():
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:
-        return {"ok": False, "error": _error(exc)}
+        return _failed("database", exc)
     return {"ok": True, "vendor": connection.vendor}
 
 
@@ -75,14 +88,14 @@ def _broker():
         try:
             result.update(_check_broker())
         except Exception as exc:
-            result.update(ok=False, error=_error(exc))
+            result.update(_failed("broker", exc))
 
     # A daemon thread with a deadline: whatever the transport does, the view answers in time.
     thread = threading.Thread(target=target, name="healthz-broker", daemon=True)
     thread.start()
     thread.join(BROKER_DEADLINE)
     if thread.is_alive() or not result:
-        return {"ok": False, "error": f"no answer from the broker within {BROKER_DEADLINE:g} s"}
+        return _failed("broker", detail=f"no answer within {BROKER_DEADLINE:g} s")
     return result
 
 

@@ -58,14 +58,28 @@ class RequestSizeLimitMiddleware:
         return self.get_response(request)
 
 
-def _megabytes(size):
-    return f"{size / (1024 * 1024):.0f} MB" if size >= 1024 * 1024 else f"{size} bytes"
+def _megabytes(size, decimals):
+    if size < 1024 * 1024:
+        return f"{size} bytes"
+    text = f"{size / (1024 * 1024):.{decimals}f}"
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + " MB"
+
+
+def _sizes(length, limit):
+    """The request's size and the limit, with just enough decimals to differ ("60.4 MB" and
+    "60 MB", never "60 MB" and "60 MB"); in bytes when megabytes cannot tell them apart."""
+    for decimals in range(4):
+        size, most = _megabytes(length, decimals), _megabytes(limit, decimals)
+        if size != most:
+            return size, most
+    return f"{length:,} bytes", f"{limit:,} bytes"
 
 
 def request_too_large(request, length):
+    size, limit = _sizes(length, settings.MAX_REQUEST_BYTES)
     context = {
-        "size": _megabytes(length),
-        "limit": _megabytes(settings.MAX_REQUEST_BYTES),
+        "size": size,
+        "limit": limit,
         "source_limit": f"{settings.SOURCE_MAX_UPLOAD_MB} MB",
         "back": request.META.get("HTTP_REFERER", ""),
     }

@@ -55,6 +55,7 @@ def brief_pdfs(request, page_id):
                 None,
             ),
             "can_regenerate": page.live and permissions.can_manage_publication(),
+            "can_preview": permissions.can_manage_publication(),
             "public_url": services.public_pdf_url(page) if page.live else None,
             "pending": any(p.status in ("queued", "rendering") for p in pdfs),
         },
@@ -79,7 +80,11 @@ def regenerate(request, page_id):
 
 @require_POST
 def preview(request, page_id):
+    """Draft previews are for editors and administrators (the publish permission), as the
+    README says; analysts see the draft in Wagtail's own HTML preview."""
     page = _editable_brief(request, page_id)
+    if not page.permissions_for_user(request.user).can_manage_publication():
+        raise PermissionDenied
     pdf = services.queue_preview(page, request.user)
     if pdf is None:
         messages.error(request, "This brief has no saved version to preview yet.")

@@ -33,6 +33,9 @@ STYLESHEET = f"{settings.STATIC_URL}pdfs/print.css"
 PDF_VARIANT = "pdf/ua-1"
 # Site-relative links (href="/briefs/...") made absolute, so that they work from the PDF.
 RELATIVE_HREF_RE = re.compile(r'(<a\b[^>]*?\bhref=")(/(?!/)[^"]*)"', re.I)
+# Protocol-relative links (href="//example.com/x") take the site's scheme: resolved against
+# the renderer's base URL they became briefdesk://example.com/x, a dead link in the PDF.
+PROTOCOL_RELATIVE_HREF_RE = re.compile(r'(<a\b[^>]*?\bhref=")(//[^"]*)"', re.I)
 
 
 @dataclass
@@ -102,6 +105,8 @@ def render_brief_html(page, revision, kind="public", *, link_stylesheet=True) ->
         context["stylesheet"] = None
     html = render_to_string("pdfs/brief.html", context)
     root = site_root(page)
+    scheme = urllib.parse.urlsplit(root).scheme or "https"
+    html = PROTOCOL_RELATIVE_HREF_RE.sub(lambda m: f'{m.group(1)}{scheme}:{m.group(2)}"', html)
     return RELATIVE_HREF_RE.sub(lambda m: f'{m.group(1)}{root}{m.group(2)}"', html)
 
 

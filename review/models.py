@@ -14,6 +14,7 @@ first task), and the sign-off checks once more the revision it is about to publi
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.utils import timezone
@@ -93,15 +94,35 @@ class EvidenceCheckTaskState(TaskState):
 
 
 def brief_authors(obj, workflow_state=None):
-    """The users who count as the brief's author: its owner and who submitted it."""
+    """The users who count as the brief's author, and so never review it: its owner, who
+    submitted it, and whoever made a revision under review (the revision a task is on, or any
+    revision saved since the workflow started, resubmissions included)."""
     authors = set()
     if getattr(obj, "owner_id", None):
         authors.add(obj.owner_id)
     if workflow_state is None and hasattr(obj, "current_workflow_state"):
         workflow_state = obj.current_workflow_state
-    if workflow_state is not None and workflow_state.requested_by_id:
-        authors.add(workflow_state.requested_by_id)
+    if workflow_state is not None:
+        if workflow_state.requested_by_id:
+            authors.add(workflow_state.requested_by_id)
+        authors |= _revision_authors(workflow_state)
     return authors
+
+
+def _revision_authors(workflow_state):
+    from wagtail.models import Revision
+
+    revisions = Revision.objects.filter(
+        base_content_type_id=workflow_state.base_content_type_id,
+        object_id=workflow_state.object_id,
+    )
+    # The revision of the current task, read by id: loading workflow_state.current_task_state
+    # would cache a copy that Wagtail's WorkflowState.update() then reads stale.
+    reviewed = TaskState.objects.filter(pk=workflow_state.current_task_state_id).values("revision")
+    since = revisions.filter(
+        models.Q(created_at__gte=workflow_state.created_at) | models.Q(pk__in=reviewed)
+    )
+    return set(since.exclude(user=None).values_list("user_id", flat=True))
 
 
 class EvidenceGuardMixin:
@@ -188,8 +209,21 @@ class PeerReviewTask(EvidenceGuardMixin, AbstractGroupApprovalTask):
         states = super().get_task_states_user_can_moderate(user, **kwargs)
         # The dashboard asks with a queryset of base TaskStates: reach the approvals through
         # the multi-table child.
-        return states.exclude(workflow_state__requested_by=user).exclude(
-            peerreviewtaskstate__approvals__user=user
+        # Nor those where the user made a revision under review (brief_authors).
+        from django.db.models import Exists, OuterRef
+        from wagtail.models import Revision
+
+        own_revisions = Revision.objects.filter(
+            user=user,
+            base_content_type_id=OuterRef("workflow_state__base_content_type_id"),
+            object_id=OuterRef("workflow_state__object_id"),
+            created_at__gte=OuterRef("workflow_state__created_at"),
+        )
+        return (
+            states.exclude(workflow_state__requested_by=user)
+            .exclude(peerreviewtaskstate__approvals__user=user)
+            .exclude(revision__user=user)
+            .exclude(Exists(own_revisions))
         )
 
     @transaction.atomic
@@ -197,6 +231,11 @@ class PeerReviewTask(EvidenceGuardMixin, AbstractGroupApprovalTask):
         task_state = PeerReviewTaskState.objects.select_for_update().get(pk=task_state.pk)
         if task_state.status != TaskState.STATUS_IN_PROGRESS:
             return None
+        if action_name == "approve" and user.pk in brief_authors(
+            task_state.revision.as_object(), task_state.workflow_state
+        ):
+            # Also refused here, not only by hiding the action: an author never approves.
+            raise PermissionDenied("Whoever wrote a revision under review cannot approve it.")
         comment = kwargs.get("comment", "") or ""
         if action_name == "reject":
             task_state.reject(user=user, comment=comment)

@@ -1,5 +1,6 @@
 """Query parameters of ``/api/v1/briefs/``. Every bad value is a form error, which the API
-answers with a 400 naming the parameter (never a 500, never silently ignored)."""
+answers with a 400 naming the parameter (never a 500, never silently ignored). An empty value
+(``?country=``) is no filter, the usual REST convention (and what the schema allows)."""
 
 import django_filters
 from django import forms
@@ -29,8 +30,11 @@ class TermField(forms.Field):
         value = (value or "").strip()
         if not value:
             return None
+        # The value goes in params, never into the message itself (which is %-formatted).
         if "\x00" in value or len(value) > 120:
-            raise forms.ValidationError(f"“{value[:40]}” is not a valid value.", code="invalid")
+            raise forms.ValidationError(
+                "“%(value)s” is not a valid value.", code="invalid", params={"value": value[:40]}
+            )
         term = None
         if self.by_iso and len(value) == 2 and value.isascii() and value.isalpha():
             term = self.model.objects.filter(iso_code=value.upper()).first()
@@ -39,13 +43,40 @@ class TermField(forms.Field):
         if term is None:
             what = "ISO code or slug" if self.by_iso else "slug"
             name = self.model._meta.verbose_name
-            raise forms.ValidationError(f"No {name} has the {what} “{value}”.", code="unknown")
+            raise forms.ValidationError(
+                "No %(name)s has the %(what)s “%(value)s”.",
+                code="unknown",
+                params={"name": name, "what": what, "value": value},
+            )
         return term
 
 
 @extend_schema_field(OpenApiTypes.STR)
 class TermFilter(django_filters.Filter):
     field_class = TermField
+
+
+# A search text as the schema describes it: NUL characters are refused (PostgreSQL cannot hold
+# them), which the schema says with a pattern so that clients and schemathesis know.
+@extend_schema_field({"type": "string", "maxLength": MAX_QUERY_LENGTH, "pattern": "^[^\\u0000]*$"})
+class SearchFilter(django_filters.CharFilter):
+    pass
+
+
+class IsoDateField(forms.DateField):
+    """YYYY-MM-DD exactly, as the schema says (``format: date``): Django's DateField would also
+    take other formats and surrounding spaces."""
+
+    input_formats = ["%Y-%m-%d"]
+
+    def to_python(self, value):
+        if value and value != value.strip():
+            raise forms.ValidationError("Enter a date as YYYY-MM-DD.", code="invalid")
+        return super().to_python(value)
+
+
+class IsoDateFilter(django_filters.DateFilter):
+    field_class = IsoDateField
 
 
 class BriefFilterForm(forms.Form):
@@ -86,17 +117,17 @@ class BriefFilterSet(django_filters.FilterSet):
         help_text="A topic by slug (e.g. soft-power). An unknown topic is a 400.",
     )
     kind = django_filters.ChoiceFilter(choices=BriefPage.Kind.choices, help_text="Brief kind.")
-    published_from = django_filters.DateFilter(
+    published_from = IsoDateFilter(
         field_name="publication_date",
         lookup_expr="gte",
         help_text="Published on or after this date (YYYY-MM-DD).",
     )
-    published_to = django_filters.DateFilter(
+    published_to = IsoDateFilter(
         field_name="publication_date",
         lookup_expr="lte",
         help_text="Published on or before this date (YYYY-MM-DD).",
     )
-    q = django_filters.CharFilter(
+    q = SearchFilter(
         method="filter_nothing",
         max_length=MAX_QUERY_LENGTH,
         help_text="Full-text search over titles, standfirsts, bodies, authors, countries and "

@@ -1,6 +1,5 @@
 """``/api/v1/briefs/``: the published briefs, and each one in full."""
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -11,6 +10,7 @@ from api.common import (
     MAX_PAGE_ID,
     ApiPagination,
     ConditionalGetMixin,
+    FilterBackend,
     NamedViewSetMixin,
     error_responses,
     parse_id,
@@ -43,7 +43,7 @@ class BriefAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.GenericVi
     lookup_field = "slug"
     lookup_value_regex = r"[^/]+"
     pagination_class = ApiPagination
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [FilterBackend]
     filterset_class = BriefFilterSet
     serializer_class = BriefSummarySerializer
 

@@ -262,6 +262,7 @@ class TestFilters:
             ("kind=essay", "kind"),
             ("published_from=2026-13-01", "published_from"),
             ("published_to=yesterday", "published_to"),
+            ("published_to=12/31/2025", "published_to"),
             ("published_from=2026-02-01&published_to=2026-01-01", "published_to"),
             ("ordering=price", "ordering"),
             ("ordering=relevance", "ordering"),
@@ -277,6 +278,40 @@ class TestFilters:
         error = assert_error(get(client, f"/api/v1/briefs/?{query}"), 400, "invalid_parameter")
         assert parameter in error["details"], error
         assert error["details"][parameter][0]
+
+    @pytest.mark.parametrize(
+        "parameter", ["country", "topic", "kind", "ordering", "published_from"]
+    )
+    @pytest.mark.parametrize("value", ["%", "%s", "%(x)s", "100%", "%d%%"])
+    def test_percent_signs_are_a_400_quoting_the_value(self, client, world, parameter, value):
+        """django-filter %-formatted its messages again: `?country=%25` was a 500."""
+        response = client.get("/api/v1/briefs/", {parameter: value}, HTTP_ACCEPT="application/json")
+        error = assert_error(response, 400, "invalid_parameter")
+        message = error["details"][parameter][0]
+        if parameter != "published_from":  # "Enter a valid date." does not quote it
+            assert f"“{value}”" in message or f" {value} " in message, message
+
+    def test_percent_signs_in_a_search_are_searched(self, client, world):
+        assert get(client, "/api/v1/briefs/?q=%25(x)s").status_code == 200
+
+    @pytest.mark.parametrize(
+        "parameter",
+        [
+            *("country", "topic", "kind", "published_from", "published_to", "q", "ordering"),
+            *("page", "page_size"),
+        ],
+    )
+    def test_an_empty_parameter_is_no_filter(self, client, world, parameter):
+        """The schema allows every query parameter empty (allowEmptyValue): empty is none."""
+        everything = slugs(get(client, "/api/v1/briefs/"))
+        response = client.get("/api/v1/briefs/", {parameter: ""}, HTTP_ACCEPT="application/json")
+        assert response.status_code == 200, response.content
+        assert slugs(response) == everything
+
+    @pytest.mark.parametrize("parameter", ["kind", "published_from", "ordering", "page_size"])
+    def test_a_blank_value_that_the_schema_refuses_is_a_400(self, client, world, parameter):
+        response = client.get("/api/v1/briefs/", {parameter: " "}, HTTP_ACCEPT="application/json")
+        assert parameter in assert_error(response, 400, "invalid_parameter")["details"]
 
     def test_pagination(self, client, world):
         first = get(client, "/api/v1/briefs/?page_size=1").json()

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.test import RequestFactory
 from django.urls import reverse
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -260,6 +261,28 @@ def test_oversize_upload_gets_a_413_page_and_saves_nothing(admin_client, setting
     assert "Nothing was saved." in html
     assert response["Connection"] == "close"
     assert Source.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("length", "limit", "shown"),
+    [
+        # The page said "The request was 60 MB; … at most 60 MB".
+        (int(60.4 * 2**20), 60 * 2**20, ("60.4 MB", "60 MB")),
+        (60 * 2**20 + 20_000, 60 * 2**20, ("60.02 MB", "60 MB")),
+        (60 * 2**20 + 1, 60 * 2**20, ("62,914,561 bytes", "62,914,560 bytes")),
+        (75 * 2**20, 60 * 2**20, ("75 MB", "60 MB")),
+        (500, 100, ("500 bytes", "100 bytes")),
+    ],
+)
+def test_413_sizes_differ(client, settings, length, limit, shown):
+    from config.security import request_too_large
+
+    settings.MAX_REQUEST_BYTES = limit
+    request = RequestFactory().post("/admin/snippets/", HTTP_ACCEPT="text/html")
+    html = request_too_large(request, length).content.decode()
+    assert f"The request was {shown[0]}; Briefdesk accepts at most {shown[1]} at once" in " ".join(
+        html.split()
+    )
 
 
 def test_oversize_api_request_gets_json(client, settings):

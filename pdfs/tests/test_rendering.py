@@ -93,3 +93,35 @@ def test_preview_is_marked_as_a_draft(brief_factory):
     result = rendering.render_revision(revision, "preview")
     text = squash(text_of(pypdf.PdfReader(io.BytesIO(result.data))))
     assert f"Draft preview of revision {revision.pk}" in text and "Not for publication" in text
+
+
+def _link_uris(reader):
+    uris = []
+    for page in reader.pages:
+        for annotation in page.get("/Annots") or ():
+            action = annotation.get_object().get("/A")
+            if action and "/URI" in action:
+                uris.append(str(action["/URI"]))
+    return uris
+
+
+def test_links_keep_working_from_the_pdf(brief_factory):
+    """A protocol-relative link became briefdesk://example.com/x (the renderer's base URL)."""
+    body = (
+        '<p><a href="//example.com/x">elsewhere</a>, <a href="/briefs/">the site</a>, '
+        '<a href="https://example.org/y">absolute</a>.</p>'
+    )
+    page = brief_factory(
+        extra=[{"type": "callout", "value": {"title": "Links", "body": body, "tone": "note"}}]
+    )
+    html = rendering.render_brief_html(page, page.live_revision)
+    assert 'href="//' not in html
+    uris = _link_uris(
+        pypdf.PdfReader(io.BytesIO(rendering.render_revision(page.live_revision).data))
+    )
+    root = rendering.site_root(page)
+    scheme = root.split(":", 1)[0]
+    assert f"{scheme}://example.com/x" in uris
+    assert f"{root}/briefs/" in uris or f"{root.rstrip('/')}/briefs/" in uris
+    assert "https://example.org/y" in uris
+    assert not [uri for uri in uris if uri.startswith("briefdesk:")], uris

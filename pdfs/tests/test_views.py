@@ -122,19 +122,24 @@ class TestAdmin:
         assert pdf.status == "ready" and pdf.attempts == 1
 
     def test_draft_preview_is_made_for_editors_and_never_public(self, client, live_brief, users):
+        """Previews need the publish permission (editors, administrators), as the README
+        says: users["editor"] here can only edit (an analyst), users["publisher"] is an editor."""
         live_brief.title = "Secret draft title"
         draft = live_brief.save_revision()
-        client.force_login(users["outsider"])
-        assert client.post(reverse("pdfs_admin:preview", args=[live_brief.pk])).status_code in (
-            302,
-            403,
-        )
+        url = reverse("pdfs_admin:preview", args=[live_brief.pk])
+        for name in ("outsider", "editor"):
+            client.force_login(users[name])
+            assert client.post(url).status_code in (302, 403)
+            if name == "editor":
+                page = client.get(reverse("pdfs_admin:brief", args=[live_brief.pk]))
+                assert url not in page.content.decode()
         assert not BriefPDF.objects.filter(kind="preview").exists()
-        client.force_login(users["editor"])
-        response = client.post(reverse("pdfs_admin:preview", args=[live_brief.pk]))
+        client.force_login(users["publisher"])
+        assert url in client.get(reverse("pdfs_admin:brief", args=[live_brief.pk])).content.decode()
+        response = client.post(url)
         assert response.status_code == 302
         preview = BriefPDF.objects.get(kind="preview")
-        assert preview.revision_id == draft.pk and preview.requested_by == users["editor"]
+        assert preview.revision_id == draft.pk and preview.requested_by == users["publisher"]
         render_all()
         preview.refresh_from_db()
         assert preview.is_ready

@@ -308,6 +308,51 @@ def test_editor_refuses_citing_orphaned_evidence(client, accounts, evidence):
     assert not WorkflowState.objects.for_instance(page).exists()
 
 
+def test_whoever_edited_a_revision_under_review_cannot_approve_it(
+    client, accounts, evidence, django_user_model
+):
+    """A user in both Analysts and Reviewers edited a brief in peer review, then approved it."""
+    from django.contrib.auth.models import Group
+
+    both = django_user_model.objects.create_user("both", "both@briefdesk.example", "x")
+    both.groups.add(Group.objects.get(name="Analysts"), Group.objects.get(name="Reviewers"))
+    e1, e2 = evidence
+    page = make_brief(accounts["analyst"], e1, e2)
+    as_user(client, accounts["analyst"])
+    assert client.post(edit_url(page), form(page, action="action-submit")).status_code == 302
+    _state, task_state = current_task(page)
+    assert isinstance(task_state.task.specific, PeerReviewTask)
+    task = task_state.task.specific
+
+    # Before editing, "both" may review it.
+    as_user(client, both)
+    assert "approve" in [name for name, *_ in task.get_actions(page, both)]
+    # "both" saves a draft of the brief under review.
+    response = client.post(edit_url(page), form(page, title="Kazakhstan and China, edited"))
+    assert response.status_code == 302, form_errors(response)
+    page = BriefPage.objects.get(pk=page.pk)
+    assert page.get_latest_revision().user == both
+    assert current_task(page)[1].pk == task_state.pk  # still in peer review
+
+    # The approve actions are gone for them (editor, dashboard) and approving is refused.
+    assert "approve" not in [name for name, *_ in task.get_actions(page, both)]
+    assert task_state.pk not in set(
+        task.get_task_states_user_can_moderate(both).values_list("pk", flat=True)
+    )
+    assert action_url(page, "approve") not in client.get(edit_url(page)).content.decode()
+    assert denied(client.post(action_url(page, "approve"), {"comment": "Fine by me"}))
+    assert current_task(page)[1].status == TaskState.STATUS_IN_PROGRESS
+    # Also at the model level, whatever the view.
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        task.on_action(current_task(page)[1], both, "approve")
+    assert not current_task(page)[1].specific.approvals.exists()
+
+    # Another reviewer still can.
+    assert "approve" in [name for name, *_ in task.get_actions(page, accounts["reviewer"])]
+
+
 def test_two_distinct_reviewers_when_configured(client, accounts, evidence, django_user_model):
     from django.contrib.auth.models import Group
 
