@@ -23,12 +23,15 @@ def pytest_collection_modifyitems(items):
     transactional_fixtures = {"transactional_db", "live_server", "celery_worker_process"}
     for item in items:
         marker = item.get_closest_marker("django_db")
-        if marker is not None:
-            if marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
-                kwargs = {**marker.kwargs, "serialized_rollback": True}
-                item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
-        elif transactional_fixtures & set(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+        kwargs = dict(marker.kwargs) if marker is not None else {}
+        # A transactional fixture makes the test transactional even under a module's plain
+        # ``django_db`` mark: it needs the serialized rollback all the same.
+        if transactional_fixtures & set(getattr(item, "fixturenames", ())):
+            kwargs["transaction"] = True
+        if kwargs.get("transaction") and not kwargs.get("serialized_rollback"):
+            kwargs["serialized_rollback"] = True
+            args = marker.args if marker is not None else ()
+            item.add_marker(pytest.mark.django_db(*args, **kwargs), append=False)
 
 
 @pytest.fixture(autouse=True)
