@@ -9,6 +9,7 @@ from django.apps import apps
 from django.conf import settings
 from django.utils.text import slugify
 
+from api.ocr import ocr_data
 from briefs import charts
 from briefs.citations import Notes, render_cited_html, richtext_evidence_ids
 from briefs.figures import format_figure
@@ -315,6 +316,7 @@ def note_data(note):
         "source": source_summary(note.source),
         "text": note.text,
         "html": str(note.html),
+        **ocr_data(evidence),
     }
 
 
