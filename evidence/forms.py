@@ -1,6 +1,7 @@
 from django import forms
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from sources import page_images
 from sources.models import Source
 
 from . import ocr, services
@@ -47,10 +48,8 @@ class EvidenceForm(WagtailAdminModelForm):
             self._ocr_pages = (instance.source_text, instance.start, instance.end)
 
     def ocr_scans(self):
-        """The scanned pages the quote to confirm stands on (sources.views.scan_data), when
+        """The scanned pages the quote to confirm stands on (``page_images.scan_data``), when
         they are pages of the source's current file."""
-        from sources.views import scan_data
-
         if self.ocr_check is None:
             return []
         text, start, end = self._ocr_pages
@@ -58,7 +57,7 @@ class EvidenceForm(WagtailAdminModelForm):
             return []
         first, last = text.page_for_offset(start), text.page_for_offset(max(start, end - 1))
         return [
-            scan_data(text.source_id, number, record)
+            page_images.scan_data(text.source_id, number, record)
             for number in range(first, last + 1)
             if (record := text.ocr_page(number))
         ]

@@ -12,6 +12,7 @@ import warnings
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.urls import reverse
 
 from .extractors.pdf import PDF
 
@@ -42,6 +43,25 @@ def page_png(source, number: int) -> bytes | None:
     if data is not None:
         default_storage.save(name, ContentFile(data))
     return data
+
+
+def scan_data(source_id, page_number, ocr):
+    """What the scan figure of an OCR'd page shows: its image and the boxes of its doubtful
+    words, in percent of the page (templates/sources/admin/scan_page.html)."""
+    return {
+        "page": page_number,
+        "image_url": reverse("sources:page_image", args=[source_id, page_number]),
+        "confidence": ocr.get("confidence"),
+        "boxes": [
+            {
+                "word": word,
+                "confidence": confidence,
+                "style": f"left:{x0 * 100:.2f}%;top:{y0 * 100:.2f}%;"
+                f"width:{(x1 - x0) * 100:.2f}%;height:{(y1 - y0) * 100:.2f}%",
+            }
+            for word, x0, y0, x1, y1, confidence in ocr.get("low_words") or []
+        ],
+    }
 
 
 def _render(file, media_type: str, number: int) -> bytes | None:

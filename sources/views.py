@@ -64,26 +64,7 @@ def _page_segments(text, page_number, markers):
         "start": start,
         "end": end,
         "segments": segments,
-        "ocr": ocr and scan_data(text.source_id, page_number, ocr),
-    }
-
-
-def scan_data(source_id, page_number, ocr):
-    """What the scan figure of an OCR'd page shows: its image and the boxes of its doubtful
-    words, in percent of the page (templates/sources/admin/scan_page.html)."""
-    return {
-        "page": page_number,
-        "image_url": reverse("sources:page_image", args=[source_id, page_number]),
-        "confidence": ocr.get("confidence"),
-        "boxes": [
-            {
-                "word": word,
-                "confidence": confidence,
-                "style": f"left:{x0 * 100:.2f}%;top:{y0 * 100:.2f}%;"
-                f"width:{(x1 - x0) * 100:.2f}%;height:{(y1 - y0) * 100:.2f}%",
-            }
-            for word, x0, y0, x1, y1, confidence in ocr.get("low_words") or []
-        ],
+        "ocr": ocr and page_images.scan_data(text.source_id, page_number, ocr),
     }
 
 

@@ -131,3 +131,27 @@ def test_reader_shows_the_scan_with_its_doubtful_words(admin_client, scanned):
     assert admin_client.get(image_url).content == response.content  # cached copy
     assert admin_client.get(reverse("sources:page_image", args=[scanned.pk, 9])).status_code == 404
     assert Client().get(image_url).status_code in (302, 403)  # anonymous
+
+
+@pytest.mark.django_db(False)
+def test_quote_confidence_counts_doubtful_words_with_their_own(settings):
+    from evidence.ocr import quote_ocr
+    from sources.models import SourceText
+
+    page_one, page_two = "Typed page one. ", "The Irtysh river is shared."
+    text = SourceText(
+        full_text=page_one + page_two,
+        page_starts=[0, len(page_one)],
+        page_ocr=[None, {"ocr": True, "confidence": 90, "low_words": [["Irtysh", 0, 0, 1, 1, 40]]}],
+    )
+    assert quote_ocr(text, 0, len(page_one) - 1) is None  # a page from the text layer
+    start = len(page_one)
+    result = quote_ocr(text, start, start + len("The Irtysh river"))
+    assert (result.confidence, result.lowest, result.low_words) == (
+        round((90 + 40 + 90) / 3, 1),
+        40,
+        ["Irtysh"],
+    )
+    settings.BRIEFDESK_OCR_CONFIRM_BELOW = 85
+    assert result.needs_confirmation
+    assert not quote_ocr(text, start + len("The Irtysh "), len(text.full_text)).needs_confirmation
