@@ -53,7 +53,9 @@ def citation_errors(evidence_ids) -> list[str]:
     ids = [int(i) for i in evidence_ids if i]
     if not ids:
         return []
-    found = Evidence.objects.only("pk", "quote", "review_status", "anchor_status").in_bulk(ids)
+    found = Evidence.objects.only(
+        "pk", "quote", "review_status", "anchor_status", "ocr_needs_confirmation"
+    ).in_bulk(ids)
     errors = []
     for evidence_id in dict.fromkeys(ids):
         evidence = found.get(evidence_id)

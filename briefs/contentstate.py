@@ -24,7 +24,14 @@ class EvidenceCitationElementHandler(LinkElementHandler):
             return {"label": "Missing evidence", "missing": True}
         evidence = (
             Evidence.objects.filter(pk=evidence_id)
-            .only("quote", "page", "source_id", "review_status", "anchor_status")
+            .only(
+                "quote",
+                "page",
+                "source_id",
+                "review_status",
+                "anchor_status",
+                "ocr_needs_confirmation",
+            )
             .first()
         )
         if evidence is None:

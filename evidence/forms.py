@@ -2,9 +2,10 @@ from django import forms
 from django.utils.html import format_html, format_html_join
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from sources import page_images
 from sources.models import Source
 
-from . import services, usage
+from . import ocr, services, usage
 from .anchoring import AnchorError
 from .candidates import parse_figures
 from .models import Evidence, EvidenceFigure
@@ -39,13 +40,61 @@ class EvidenceForm(WagtailAdminModelForm):
         help_text="The briefs listed above stay live and keep citing it.",
     )
 
+    ocr_confirmed = forms.BooleanField(
+        required=False,
+        label="I checked this quote against the scanned page",
+        help_text="The quote was read by OCR, and some of its words less surely than the "
+        "threshold: compare it with the scanned page shown here, correct it if needed, then "
+        "tick this box.",
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "source" in self.fields:
             self.fields["source"].queryset = Source.objects.order_by("title")
         if self.instance.anchor_status != Evidence.AnchorStatus.CHANGED:
             del self.fields["accept_new_wording"]  # its panel is then not shown
+        self.fields["ocr_confirmed"].initial = self.instance.ocr_confirmed_at is not None
         self._anchor = None
+        # The quote's OCR check (evidence/ocr.py QuoteOcr) when it asks for a confirmation.
+        self.ocr_check = None
+        instance = self.instance
+        if instance.pk and (instance.ocr_needs_confirmation or instance.ocr_confirmed_at):
+            self.ocr_check = ocr.quote_ocr(instance.source_text, instance.start, instance.end)
+            self._ocr_pages = (instance.source_text, instance.start, instance.end)
+
+    def ocr_scans(self):
+        """The scanned pages the quote to confirm stands on (``page_images.scan_data``), when
+        they are pages of the source's current file."""
+        if self.ocr_check is None:
+            return []
+        text, start, end = self._ocr_pages
+        if text.pk != text.source.current_text_id:
+            return []
+        first, last = text.page_for_offset(start), text.page_for_offset(max(start, end - 1))
+        return [
+            page_images.scan_data(text.source_id, number, record)
+            for number in range(first, last + 1)
+            if (record := text.ocr_page(number))
+        ]
+
+    def _check_ocr(self, cleaned):
+        """Refuse a quote of doubtful OCR words until the analyst ticks the confirmation."""
+        if self._anchor is not None:
+            text = cleaned["source"].current_text
+            result = ocr.quote_ocr(text, self._anchor.start, self._anchor.end)
+            self.ocr_check = result if result and result.needs_confirmation else None
+            self._ocr_pages = (text, self._anchor.start, self._anchor.end)
+        if self.ocr_check is not None and not cleaned.get("ocr_confirmed"):
+            words = ", ".join(f"“{word}”" for word in self.ocr_check.low_words[:8])
+            self.add_error(
+                "ocr_confirmed",
+                f"This quote was read by OCR with low confidence (its least sure word "
+                f"{self.ocr_check.lowest:.0f}%, threshold {ocr.confirm_below():.0f}%"
+                f"{'; doubtful: ' + words if words else ''}). Check it against the scanned "
+                "page shown beside this box, correct the quote if needed, and tick “I checked "
+                "this quote against the scanned page” to save it.",
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -61,6 +110,7 @@ class EvidenceForm(WagtailAdminModelForm):
             and cleaned.get("selection_start") is None
         )
         if unchanged:
+            self._check_ocr(cleaned)
             return cleaned
         try:
             self._anchor = services.anchor_quote(
@@ -75,6 +125,7 @@ class EvidenceForm(WagtailAdminModelForm):
             return cleaned
         cleaned["quote"] = self._anchor.exact
         self._check_duplicates(source, cleaned)
+        self._check_ocr(cleaned)
         return cleaned
 
     def _confirm_rejection(self, cleaned):
@@ -162,6 +213,9 @@ class EvidenceForm(WagtailAdminModelForm):
             evidence.footnote = services.footnote_for(text, evidence.start, evidence.end)
         elif self.cleaned_data.get("accept_new_wording"):
             services.accept_new_wording(evidence, self.for_user)
+        if self.ocr_check is not None and evidence.ocr_confirmed_at is None:
+            # _check_ocr let it through: the box is ticked.
+            ocr.confirm(evidence, self.for_user)
         if evidence.pk is None and self.for_user and self.for_user.is_authenticated:
             evidence.created_by = self.for_user
         evidence = super().save(commit=commit)

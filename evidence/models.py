@@ -111,6 +111,25 @@ class Evidence(RevisionMixin, index.Indexed, ClusterableModel):
         help_text="The accepted quote as it stood before the source's text changed its words "
         "(anchor status “Changed”), shown beside the new wording until an analyst decides.",
     )
+    # Quotes read by OCR (evidence/ocr.py): the mean confidence of the quoted words, whether an
+    # analyst must still check them against the scanned page, and who did and when.
+    ocr_confidence = models.FloatField(
+        "OCR confidence",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Mean OCR confidence (0-100) of the quoted words; empty when not OCR'd.",
+    )
+    ocr_needs_confirmation = models.BooleanField(default=False, editable=False)
+    ocr_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    ocr_confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.ANALYST)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -161,10 +180,16 @@ class Evidence(RevisionMixin, index.Indexed, ClusterableModel):
     # Citability: the one rule. The statuses decide (cheap, no text read: the chooser, the
     # editor's validation, ``citable()``); the publish gate adds that the anchor really holds.
 
+    OCR_PROBLEM = (
+        "its OCR text is below the confidence threshold and not yet confirmed against the scan"
+    )
+
     @classmethod
     def citable_q(cls) -> models.Q:
         return models.Q(
-            review_status=cls.ReviewStatus.ACCEPTED, anchor_status__in=cls.CITABLE_ANCHORS
+            review_status=cls.ReviewStatus.ACCEPTED,
+            anchor_status__in=cls.CITABLE_ANCHORS,
+            ocr_needs_confirmation=False,
         )
 
     def status_problems(self) -> list[str]:
@@ -175,7 +200,14 @@ class Evidence(RevisionMixin, index.Indexed, ClusterableModel):
         if self.anchor_status not in self.CITABLE_ANCHORS:
             status = self.get_anchor_status_display().lower()
             problems.append(f"its quote is {status}: {self.ANCHOR_PROBLEMS[self.anchor_status]}")
+        if self.ocr_needs_confirmation:
+            problems.append(self.OCR_PROBLEM)
         return problems
+
+    @property
+    def from_ocr(self) -> bool:
+        """Whether the quote was read by OCR from a scanned page."""
+        return self.ocr_confidence is not None
 
     @property
     def is_citable(self) -> bool:
@@ -190,6 +222,8 @@ class Evidence(RevisionMixin, index.Indexed, ClusterableModel):
             )
         if self.review_status != self.ReviewStatus.ACCEPTED:
             return f"{self.get_review_status_display()}: only accepted evidence can be cited"
+        if self.ocr_needs_confirmation:
+            return f"Unconfirmed OCR: {self.OCR_PROBLEM}"
         return ""
 
     def anchor_problems(self) -> list[str]:
@@ -216,6 +250,8 @@ class Evidence(RevisionMixin, index.Indexed, ClusterableModel):
         problems = []
         if self.review_status != self.ReviewStatus.ACCEPTED:
             problems.append(f"it is {self.get_review_status_display().lower()}, not accepted")
+        if self.ocr_needs_confirmation:
+            problems.append(self.OCR_PROBLEM)
         return problems + self.anchor_problems()
 
     def selectors(self):

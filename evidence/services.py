@@ -16,6 +16,7 @@ from .anchoring import Anchor, AnchorError, TextIndex, matching_form
 from .candidates import extract_candidates
 from .events import evidence_changed
 from .models import Evidence, EvidenceFigure
+from .ocr import apply_ocr
 
 # A TextIndex costs ~0.1 s to build for 300 pages; keep the last few per process.
 _INDEX_CACHE_SIZE = 8
@@ -102,7 +103,12 @@ def footnote_for(text: SourceText, start: int, end: int):
 
 
 def apply_anchor(evidence: Evidence, text: SourceText, anchor: Anchor):
-    """Copy an anchor onto ``evidence`` (not saved)."""
+    """Copy an anchor onto ``evidence`` (not saved), with the OCR confidence of its words."""
+    moved = (evidence.source_text_id, evidence.start, evidence.end) != (
+        text.pk,
+        anchor.start,
+        anchor.end,
+    )
     evidence.source_text = text
     evidence.quote = anchor.exact
     evidence.prefix = anchor.prefix
@@ -114,6 +120,7 @@ def apply_anchor(evidence: Evidence, text: SourceText, anchor: Anchor):
     evidence.anchor_method = anchor.method
     evidence.anchor_score = anchor.score
     evidence.verified_at = timezone.now()
+    apply_ocr(evidence, text, moved=moved)
 
 
 # Re-anchoring ---------------------------------------------------------------------------
@@ -220,6 +227,10 @@ def reanchor_source_evidence(source: Source, new_text: SourceText) -> ReanchorSu
             "previous_quote",
             "footnote",
             "verified_at",
+            "ocr_confidence",
+            "ocr_needs_confirmation",
+            "ocr_confirmed_by",
+            "ocr_confirmed_at",
         ],
         batch_size=500,
     )

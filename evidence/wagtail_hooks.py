@@ -102,6 +102,22 @@ def _int(value):
         return None
 
 
+class OcrConfirmPanel(FieldPanel):
+    """The confirmation box of a quote read by OCR with low confidence, beside the scanned
+    page(s) it stands on; shown only when the quote asks for it (``EvidenceForm.ocr_check``)."""
+
+    class BoundPanel(FieldPanel.BoundPanel):
+        template_name = "evidence/admin/ocr_confirm_panel.html"
+
+        def is_shown(self):
+            return super().is_shown() and getattr(self.form, "ocr_check", None) is not None
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            context["scans"] = self.form.ocr_scans()
+            return context
+
+
 class StatusColumn(Column):
     cell_template_name = "evidence/admin/status_cell.html"
 
@@ -155,6 +171,7 @@ class EvidenceViewSet(SnippetViewSet):
                 [FieldPanel("countries"), FieldPanel("topics"), FieldPanel("tags")],
                 heading="Taxonomy",
             ),
+            OcrConfirmPanel("ocr_confirmed", heading="Scanned page"),
             FieldPanel("review_status"),
             FieldPanel("accept_new_wording"),
             FieldPanel("confirm_reject"),

@@ -5,6 +5,7 @@ api.briefs.serializers read. The body is what its blocks represent (BriefStreamB
 
 from django.conf import settings
 
+from api.ocr import ocr_data
 from briefs.block_data import api_context
 from pdfs.services import live_pdf_status
 
@@ -66,6 +67,7 @@ def note_data(note):
         "source": source_summary(note.source),
         "text": note.text,
         "html": str(note.html),
+        **ocr_data(evidence),
     }
 
 

@@ -90,6 +90,13 @@ class NoteSerializer(serializers.Serializer):
     source = SourceSummarySerializer()
     text = serializers.CharField(help_text="The note as plain text.")
     html = serializers.CharField(help_text="The note as HTML.")
+    ocr = serializers.BooleanField(help_text="Whether the quote was read by OCR from a scan.")
+    ocr_confidence = serializers.FloatField(
+        allow_null=True,
+        min_value=0,
+        max_value=100,
+        help_text="Mean OCR confidence (0-100) of the quoted words; null when not OCR'd.",
+    )
 
 
 class BibliographyEntrySerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ representation."""
 from django.urls import reverse
 
 from api.briefs.representation import country_data, source_summary, topic_data
+from api.ocr import ocr_data
 from briefs.block_data import figure_data
 from briefs.citations import short_reference
 from briefs.services import published_briefs
@@ -65,4 +66,5 @@ def evidence_data(evidence, brief_ids, request):
         "countries": [country_data(country) for country in evidence.countries.all()],
         "topics": [topic_data(topic) for topic in evidence.topics.all()],
         "cited_by": citing_briefs(brief_ids, request),
+        **ocr_data(evidence),
     }

@@ -50,3 +50,10 @@ class EvidenceSerializer(serializers.Serializer):
     countries = CountryRefSerializer(many=True)
     topics = TopicRefSerializer(many=True)
     cited_by = CitingBriefSerializer(many=True, help_text="The published briefs citing it.")
+    ocr = serializers.BooleanField(help_text="Whether the quote was read by OCR from a scan.")
+    ocr_confidence = serializers.FloatField(
+        allow_null=True,
+        min_value=0,
+        max_value=100,
+        help_text="Mean OCR confidence (0-100) of the quoted words; null when not OCR'd.",
+    )

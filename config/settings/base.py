@@ -261,6 +261,9 @@ BRIEFDESK_OCR_MAX_PAGES = int(env("BRIEFDESK_OCR_MAX_PAGES", "500"))
 BRIEFDESK_OCR_TIME_LIMIT = int(env("BRIEFDESK_OCR_TIME_LIMIT", "1800"))
 BRIEFDESK_OCR_LOW_CONFIDENCE = float(env("BRIEFDESK_OCR_LOW_CONFIDENCE", "70"))
 BRIEFDESK_OCR_MAX_MEGAPIXELS = float(env("BRIEFDESK_OCR_MAX_MEGAPIXELS", "180"))
+# Evidence whose quoted OCR words are less sure than this (0-100) must be checked against the
+# scanned page before it is saved, and is not citable until then (evidence/ocr.py).
+BRIEFDESK_OCR_CONFIRM_BELOW = float(env("BRIEFDESK_OCR_CONFIRM_BELOW", "85"))
 # Uploads larger than this are streamed to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Form fields other than files (a long brief's StreamField is posted as JSON): 10 MB.
