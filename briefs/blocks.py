@@ -248,6 +248,7 @@ class ChartBlock(blocks.StructBlock):
             element_id = f"chart-{slugify(value.get('title') or 'chart')[:40]}"
             context["chart"] = chart
             context["svg"] = charts.render_svg(chart, element_id)
+            context["svg_narrow"] = charts.render_svg(chart, element_id, charts.NARROW)
             context["element_id"] = element_id
         context["chart_evidence"] = evidence
         return context
