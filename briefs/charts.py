@@ -5,6 +5,7 @@ JavaScript, no external fonts) and carry <title>/<desc> and a data table for scr
 the Python charting libraries (matplotlib, pygal) either rasterise or emit SVG that relies on
 scripts or CSS WeasyPrint ignores, and would add a heavy dependency for two chart types."""
 
+import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from html import escape
@@ -34,6 +35,7 @@ LAYOUTS = (WIDE, NARROW)
 # Width of a character as a share of the font size: an overestimate for the UI sans-serif, used
 # to keep labels from colliding (the server cannot measure text).
 CHAR_WIDTH = 0.62
+TIME_INSET = 28  # a timeline's first and last years sit this far inside the plot
 # Colour-blind-safe palette (after Okabe and Ito), dark enough for 3:1 contrast on white.
 PALETTE = ["#0b5394", "#b45f06", "#38761d", "#741b47", "#3d5a80", "#7f6000"]
 
@@ -67,7 +69,30 @@ class Chart:
                 for category, value in series.points
             )
             parts.append(f"{series.label}: {values}")
-        return "; ".join(parts) + "."
+        return " ".join(["; ".join(parts) + ".", self.gap_note]).strip()
+
+    @property
+    def is_timeline(self) -> bool:
+        """A line chart's categories are years (build_chart requires them): its x axis is time."""
+        return self.kind == "line" and all(c.isdigit() for c in self.categories)
+
+    @property
+    def missing_years(self) -> list[tuple[int, int]]:
+        """The runs of years (first, last) inside a timeline's span with no value at all."""
+        if not self.is_timeline:
+            return []
+        years = sorted(int(c) for c in self.categories)
+        return [(a + 1, b - 1) for a, b in itertools.pairwise(years) if b - a > 1]
+
+    @property
+    def gap_note(self) -> str:
+        """The visible note under a timeline with missing years, e.g. "No data for 2000-2007
+        and 2009-2010" (with en dashes); dashed lines join the years either side."""
+        runs = [str(a) if a == b else f"{a}\N{EN DASH}{b}" for a, b in self.missing_years]
+        if not runs:
+            return ""
+        listed = runs[0] if len(runs) == 1 else f"{', '.join(runs[:-1])} and {runs[-1]}"
+        return f"No data for {listed}; dashed lines join the years either side."
 
     @property
     def table(self):
@@ -132,8 +157,19 @@ def _text_width(text: str, font: float) -> float:
 
 
 def x_positions(chart: Chart, layout: Layout = WIDE) -> dict[str, float]:
-    """The x of each category's centre: bands of equal width, one per category."""
+    """The x of each category: on a timeline, proportional to the year (inset from the plot's
+    edges by TIME_INSET so the end labels fit); otherwise the centres of equal bands."""
     plot_w = layout.width - layout.left - layout.right
+    if chart.is_timeline:
+        years = [int(c) for c in chart.categories]
+        first, last = min(years), max(years)
+        if first == last:
+            return {c: layout.left + plot_w / 2 for c in chart.categories}
+        span = plot_w - 2 * TIME_INSET
+        return {
+            c: layout.left + TIME_INSET + (int(c) - first) / (last - first) * span
+            for c in chart.categories
+        }
     band = plot_w / len(chart.categories)
     return {c: layout.left + band * (i + 0.5) for i, c in enumerate(chart.categories)}
 
@@ -205,6 +241,11 @@ def render_svg(chart: Chart, element_id: str, layout: Layout = WIDE) -> str:
     else:
         shown = [(xs[c], t) for c, t in zip(chart.categories, texts, strict=True)]
         slanted = widest > band - 6
+    if chart.is_timeline:  # a tick on the axis at every year with data, labelled or not
+        body.extend(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{base}" y2="{base + 5}" stroke="#333"/>'
+            for x in xs.values()
+        )
     for x, text in shown:
         if slanted:
             # A slanted label runs down to the left: shorten it rather than cross the edge.
@@ -291,9 +332,32 @@ def _data(series: Series, category: str, value: float) -> str:
 
 
 def _line(series: Series, points, xs, y, colour: str, font: int) -> list[str]:
+    """A series as a line: solid between consecutive years, dashed across missing years."""
     coords = [(xs[category], y(value)) for category, value in points]
-    path = " ".join(f"{x:.1f},{yy:.1f}" for x, yy in coords)
-    out = [f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="3"/>']
+    out, run = [], coords[:1]
+
+    def flush(run):
+        if len(run) > 1:
+            path = " ".join(f"{x:.1f},{yy:.1f}" for x, yy in run)
+            out.append(
+                f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="3" '
+                f'stroke-linejoin="round"/>'
+            )
+
+    for ((before, _), (after, _)), (start, end) in zip(
+        itertools.pairwise(points), itertools.pairwise(coords), strict=True
+    ):
+        if before.isdigit() and after.isdigit() and int(after) - int(before) > 1:
+            flush(run)
+            run = [end]
+            out.append(
+                f'<line class="chart-gap" x1="{start[0]:.1f}" y1="{start[1]:.1f}" '
+                f'x2="{end[0]:.1f}" y2="{end[1]:.1f}" stroke="{colour}" stroke-width="2" '
+                f'stroke-dasharray="6 5"/>'
+            )
+        else:
+            run.append(end)
+    flush(run)
     for (x, yy), (category, value) in zip(coords, points, strict=True):
         out.append(
             f'<circle class="chart-point" {_data(series, category, value)} '

@@ -106,6 +106,10 @@ def test_charts_fit_their_column_with_every_point_visible(
             # column would set them at about 7 px.
             assert found["smallestText"] >= 10, (index, found["smallestText"])
         assert [len(c["points"]) for c in charts] == [3, len(REGIONS)]
+        # The time axis as drawn: 1999-2008 is three times 2008-2011.
+        x1999, x2008, x2011 = (p["left"] + p["width"] / 2 for p in charts[0]["points"])
+        assert (x2008 - x1999) / (x2011 - x2008) == pytest.approx(3, rel=0.02)
+        assert page.locator(".chart__gaps").first.is_visible()
         page.locator("figure.chart").first.scroll_into_view_if_needed()
         ARTIFACTS_DIR.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS_DIR / f"charts-{width}.png"), full_page=True)

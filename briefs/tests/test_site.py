@@ -159,6 +159,10 @@ class TestBlocks:
         assert title.get_text() == "Chinese FDI in Kazakhstan"
         assert svg["aria-labelledby"] == f"{title['id']} {desc['id']}"
         assert "1999: $500 million" in desc.get_text()
+        gaps = "No data for 2000\N{EN DASH}2007; dashed lines join the years either side."
+        assert desc.get_text().endswith(gaps)
+        assert chart_el.select_one(".chart__gaps").get_text() == gaps
+        assert chart_el.select_one("details table caption").get_text().endswith(gaps)
         # Two drawings, for wide and narrow columns (CSS shows one), with their own ids.
         wide, narrow = chart_el.select(".chart__plot svg")
         assert wide["class"] == ["chart-svg", "chart-svg--wide"] and "width" not in wide.attrs
