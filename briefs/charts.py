@@ -6,7 +6,7 @@ the Python charting libraries (matplotlib, pygal) either rasterise or emit SVG t
 scripts or CSS WeasyPrint ignores, and would add a heavy dependency for two chart types."""
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from html import escape
 
@@ -203,12 +203,15 @@ def render_svg(chart: Chart, element_id: str, layout: Layout = WIDE) -> str:
     """The chart as one SVG drawing with its own viewBox; no width or height: it takes the width
     of its container and a height from its aspect ratio."""
     font = layout.font
-    left, right, top = layout.left, layout.width - layout.right, layout.top
-    plot_w, plot_h = right - left, layout.plot_height
-    base = top + plot_h
     factor = float(chart.scale_factor)
     values = [float(v) / factor for s in chart.series for _, v in s.points]
     top_value = _nice_max(max([*values, 0]))
+    # Room on the left for the unit (rotated, at x=14) and the longest tick label.
+    widest_tick = max(_text_width(_tick(top_value * i / 4), font) for i in range(5))
+    layout = replace(layout, left=max(layout.left, round(24 + widest_tick + 10)))
+    left, right, top = layout.left, layout.width - layout.right, layout.top
+    plot_w, plot_h = right - left, layout.plot_height
+    base = top + plot_h
     xs = x_positions(chart, layout)
     n_series = len(chart.series)
 
@@ -296,7 +299,8 @@ def render_svg(chart: Chart, element_id: str, layout: Layout = WIDE) -> str:
     if n_series > 1 and sorted(s.label for s in chart.series) != sorted(chart.categories):
         x, row = left, 0
         for s_index, series in enumerate(chart.series):
-            label = series.label[:40]
+            room = int((layout.width - 30) / (font * CHAR_WIDTH))  # the data table has it all
+            label = series.label if len(series.label) <= room else series.label[: room - 1] + "…"
             item_w = 18 + _text_width(label, font)
             if x > left and x + item_w > layout.width - 4:
                 x, row = left, row + 1
@@ -311,7 +315,7 @@ def render_svg(chart: Chart, element_id: str, layout: Layout = WIDE) -> str:
             x += item_w + 12
         height = legend_top + 20 * (row + 1) + 4
 
-    suffix = "" if layout is WIDE else f"-{layout.name}"
+    suffix = "" if layout.name == WIDE.name else f"-{layout.name}"
     title_id, desc_id = f"{element_id}{suffix}-title", f"{element_id}{suffix}-desc"
     head = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {layout.width} {height:.0f}" '

@@ -95,3 +95,31 @@ def test_every_point_lies_inside_the_viewbox(layout):
     assert width == layout.width
     assert all(0 < x < width and 0 < y < height for x, y in circles(svg))
     assert 'width="' not in svg.split(">", 1)[0]  # no fixed size: it scales to its column
+
+
+def test_long_tick_labels_and_series_names_keep_clear_of_each_other():
+    """The demo's transit chart: ticks up to "1,000,000" beside the rotated unit, and two
+    series whose names differ only at the end."""
+    flow = "China-Europe-China transit container flow"
+    chart = Chart(
+        "line",
+        "Transit containers",
+        "TEU",
+        ["2016", "2017", "2018", "2020"],
+        [
+            Series(flow, [("2016", Decimal(104600)), ("2017", Decimal(201000))]),
+            Series(f"{flow} (projected)", [("2018", Decimal(340000)), ("2020", Decimal(800000))]),
+        ],
+    )
+    svg = charts.render_svg(chart, "teu")
+    ticks = re.findall(
+        r'<text x="([\d.]+)" y="[\d.]+" text-anchor="end" fill="#333">([\d,]+)<', svg
+    )
+    assert ("1,000,000" in dict((t, x) for x, t in ticks)) and len(ticks) == 5
+    unit_label_right = 14 + WIDE.font / 2  # the rotated unit label (centred on x=14) ends here
+    for x, text in ticks:
+        assert float(x) - charts._text_width(text, WIDE.font) > unit_label_right, text
+    assert f">{flow}</text>" in svg and f">{flow} (projected)</text>" in svg
+    narrow = charts.render_svg(chart, "teu", NARROW)
+    # Shortened to the narrow drawing's width (the data table has them in full).
+    assert narrow.count("…</text>") == 2
