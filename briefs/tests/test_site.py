@@ -159,7 +159,17 @@ class TestBlocks:
         assert title.get_text() == "Chinese FDI in Kazakhstan"
         assert svg["aria-labelledby"] == f"{title['id']} {desc['id']}"
         assert "1999: $500 million" in desc.get_text()
-        assert chart_el.select_one(".chart__scroll")["tabindex"] == "0"
+        gaps = "No data for 2000\N{EN DASH}2007; dashed lines join the years either side."
+        assert desc.get_text().endswith(gaps)
+        assert chart_el.select_one(".chart__gaps").get_text() == gaps
+        assert chart_el.select_one("details table caption").get_text().endswith(gaps)
+        # Two drawings, for wide and narrow columns (CSS shows one), with their own ids.
+        wide, narrow = chart_el.select(".chart__plot svg")
+        assert wide["class"] == ["chart-svg", "chart-svg--wide"] and "width" not in wide.attrs
+        assert narrow["class"] == ["chart-svg", "chart-svg--narrow"]
+        assert narrow["aria-labelledby"] == "chart-chinese-fdi-in-kazakhstan-narrow-title " + (
+            "chart-chinese-fdi-in-kazakhstan-narrow-desc"
+        )
         table_el = chart_el.select_one("details table")
         headers = [th.get_text() for th in table_el.select("thead th")]
         assert headers == ["Series", "1999", "2008"]
