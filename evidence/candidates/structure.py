@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .common import CLOSERS, LDQUO, MDASH, NDASH, OPEN_QUOTES, RDQUO, SUPERSCRIPTS, words
+from .furniture import page_furniture
 
 BULLETS = "•◦▪‣∙·\uf0b7\uf0a7\uf0d8\uf076*-" + NDASH
 _PAGE_FOOTER = re.compile(
@@ -29,7 +30,14 @@ _CAPTION = re.compile(
 )
 _CONTENTS = re.compile(r"(?:table of )?contents:?", re.IGNORECASE)
 _TOC_PAGE_NUMBER = re.compile(r"(?<![\d.,])\b\d{1,3}\b(?![.,]?\d)")
-_DOT_LEADER = re.compile(r"\.{4,}\s*\d{1,4}\b|\t\s*\d{1,4}\s*$")
+# A leader of dots (also spaced: ". . . . ."), ellipses, middle dots or underscores, before a
+# page number (also a roman one) or ending the line: a contents line in any language.
+_DOT_LEADER = re.compile(
+    r"(?:(?:\.\s?){5,}|\.{4,}|\u2026{2,}|(?:\u00b7\s?){4,}|_{4,})\s*"
+    r"(?:\d{1,4}\b|[ivxlc]{1,6}\s*$|$)"
+    r"|\t\s*\d{1,4}\s*$",
+    re.IGNORECASE,
+)
 _HEADING_NUMBER = re.compile(
     r"(?P<num>(?:chapter|section|part|annex|appendix)\s+[\dIVX]+[.:]?"
     r"|[IVX]{1,5}\.|[A-H]\.|\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}\.)\s+(?=\S)",
@@ -231,6 +239,12 @@ def _lines(text: str, page_starts: Sequence[int], excluded: list[tuple[int, int]
         for index in pair
         if _PAGE_FOOTER.fullmatch(text[raw[index][0] : raw[index][1]])
     }
+    # Running heads and footers, and contents pages (see .furniture).
+    heads, contents = page_furniture(
+        [text[start:end] for start, end in raw],
+        [bisect.bisect_right(starts, start) for start, _end in raw],
+    )
+    footers |= heads | contents
     excluded_starts = [start for start, _end in excluded]
     lines: list[_Line] = []
     previous_end = 0
