@@ -6,8 +6,10 @@ produced (``full_text``, ``page_starts``, ``references`` and ``markers``) and st
 Three steps:
 
 1. **Structure.** The full text is cut into lines. Footnote entries (the references' spans),
-   page-number footers, table-of-contents lines, headings (also where the PDF glued one onto a
-   body line: ``… rise of China. II. Introduction:``) and figure captions are not running text.
+   page-number footers, running heads and footers and contents pages (found by layout and
+   repetition, in any language: :mod:`.furniture`), dot-leader lines, headings (also where the
+   PDF glued one onto a body line: ``… rise of China. II. Introduction:``), figure captions and
+   table rows are not running text.
    The remaining lines are grouped into paragraphs, each with the section it sits in (abstract,
    executive summary, conclusion, recommendations). A paragraph broken off mid-sentence by a
    page end, its footnotes or a pull quote set in between is joined up again.

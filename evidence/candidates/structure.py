@@ -1,7 +1,8 @@
 """The structure of a source text: which lines are running text, and its paragraphs.
 
-Footnote entries (the references' spans), page-number footers, table-of-contents lines, headings
-(also where the PDF glued one onto a body line) and figure captions are not running text. The
+Footnote entries (the references' spans), page-number footers, running heads and footers and
+contents pages (:mod:`.furniture`), table-of-contents lines, headings (also where the PDF glued
+one onto a body line), figure captions and table rows are not running text. The
 remaining lines are grouped into paragraphs, each with the section it sits in, and a paragraph
 broken off mid-sentence (by a page end, its footnotes or a pull quote) is joined up again.
 """
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .common import CLOSERS, LDQUO, MDASH, NDASH, OPEN_QUOTES, RDQUO, SUPERSCRIPTS, words
+from .furniture import page_furniture
 
 BULLETS = "•◦▪‣∙·\uf0b7\uf0a7\uf0d8\uf076*-" + NDASH
 _PAGE_FOOTER = re.compile(
@@ -29,7 +31,16 @@ _CAPTION = re.compile(
 )
 _CONTENTS = re.compile(r"(?:table of )?contents:?", re.IGNORECASE)
 _TOC_PAGE_NUMBER = re.compile(r"(?<![\d.,])\b\d{1,3}\b(?![.,]?\d)")
-_DOT_LEADER = re.compile(r"\.{4,}\s*\d{1,4}\b|\t\s*\d{1,4}\s*$")
+# A leader of dots (also spaced: ". . . . ."), ellipses, middle dots or underscores, before a
+# page number (also a roman one) or ending the line: a contents line in any language.
+_DOT_LEADER = re.compile(
+    r"(?:(?:\.\s?){5,}|\.{4,}|\u2026{2,}|(?:\u00b7\s?){4,}|_{4,})\s*"
+    r"(?:\d{1,4}\b|[ivxlc]{1,6}\s*$|$)"
+    r"|\t\s*\d{1,4}\s*$",
+    re.IGNORECASE,
+)
+_NUMERIC_CELL = re.compile(r"[+\-\u2212\u2013]?\d[\d.,]*%?|[-\u2013\u2014]")
+_CELL = re.compile(r"[+\-\u2212\u2013]?\d(?:[\d.,]*\d)?%?")
 _HEADING_NUMBER = re.compile(
     r"(?P<num>(?:chapter|section|part|annex|appendix)\s+[\dIVX]+[.:]?"
     r"|[IVX]{1,5}\.|[A-H]\.|\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}\.)\s+(?=\S)",
@@ -72,7 +83,7 @@ class _Line:
     end: int
     text: str
     page: int
-    kind: str = "body"  # body, heading, caption, toc
+    kind: str = "body"  # body, heading, caption, toc, table
     gap_before: bool = False  # a blank line, a page break or a footnote block before it
     bullet: bool = False
 
@@ -179,6 +190,16 @@ def _looks_like_heading(
     return not first.islower()
 
 
+def _is_table_row(text: str) -> bool:
+    """A row of a table or chart: mostly numbers (``Trade and transport 121.5 123.8 +1.9``),
+    not ending a sentence."""
+    tokens = text.split()
+    numbers = sum(1 for token in tokens if _NUMERIC_CELL.fullmatch(token.strip("()[]")))
+    # Or a row with a long label: it ends in two cells ("Health and social work 3,050 +7.4").
+    cells = len(tokens) >= 3 and all(_CELL.fullmatch(token) for token in tokens[-2:])
+    return numbers >= 2 and (numbers >= 0.4 * len(tokens) or cells) and not _terminated(text)
+
+
 def _glued_heading_split(text: str, next_text: str | None) -> int | None:
     """Where the body starts on a line that begins with a numbered heading glued to its first
     sentence (``IV. China's Stance on Digital Trade China's stance on digital``), else None."""
@@ -231,6 +252,12 @@ def _lines(text: str, page_starts: Sequence[int], excluded: list[tuple[int, int]
         for index in pair
         if _PAGE_FOOTER.fullmatch(text[raw[index][0] : raw[index][1]])
     }
+    # Running heads and footers, and contents pages (see .furniture).
+    heads, contents = page_furniture(
+        [text[start:end] for start, end in raw],
+        [bisect.bisect_right(starts, start) for start, _end in raw],
+    )
+    footers |= heads | contents
     excluded_starts = [start for start, _end in excluded]
     lines: list[_Line] = []
     previous_end = 0
@@ -300,6 +327,8 @@ def _classify(lines: list[_Line]) -> None:
             and not _HEADING_NUMBER.match(line.text)
         ):
             line.kind, in_contents = "heading", False
+        elif _is_table_row(line.text):
+            line.kind, in_contents = "table", False
         elif (previous_terminated or line.gap_before) and (
             split := _glued_heading_split(line.text, next_text)
         ) is not None:

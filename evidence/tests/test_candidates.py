@@ -290,8 +290,12 @@ class PaperScore:
 
 def score_paper(stem: str, loader: str = "auto") -> PaperScore:
     """Recall, precision and kind agreement of the candidates of one corpus paper."""
-    paper = load_paper(stem, loader)
-    labels = load_labels()
+    return score_document(load_paper(stem, loader), load_labels())
+
+
+def score_document(paper: Paper, labels: dict[str, Any]) -> PaperScore:
+    """Recall, precision and kind agreement of the candidates of a labelled document."""
+    stem = paper.stem
     reading = ReadingText.of(paper)
     candidates = extract_candidates(
         paper.full_text, paper.page_starts, paper.references, paper.markers
