@@ -261,6 +261,16 @@ BRIEFDESK_OCR_MAX_PAGES = int(env("BRIEFDESK_OCR_MAX_PAGES", "500"))
 BRIEFDESK_OCR_TIME_LIMIT = int(env("BRIEFDESK_OCR_TIME_LIMIT", "1800"))
 BRIEFDESK_OCR_LOW_CONFIDENCE = float(env("BRIEFDESK_OCR_LOW_CONFIDENCE", "70"))
 BRIEFDESK_OCR_MAX_MEGAPIXELS = float(env("BRIEFDESK_OCR_MAX_MEGAPIXELS", "180"))
+# Zip-based uploads (DOCX) are refused as zip bombs, from the archive's directory alone, when
+# they hold more parts, a part larger, more in all, or a part (of 1 MB or more) compressed more
+# times than these.
+SOURCE_ARCHIVE_MAX_MEMBERS = int(env("SOURCE_ARCHIVE_MAX_MEMBERS", "5000"))
+SOURCE_ARCHIVE_MAX_MEMBER_MB = int(env("SOURCE_ARCHIVE_MAX_MEMBER_MB", "100"))
+SOURCE_ARCHIVE_MAX_TOTAL_MB = int(env("SOURCE_ARCHIVE_MAX_TOTAL_MB", "300"))
+SOURCE_ARCHIVE_MAX_RATIO = float(env("SOURCE_ARCHIVE_MAX_RATIO", "100"))
+# The worker extracts each file in a child process that may use this much memory (address
+# space) on top of the worker's own; over it the source fails with a message. 0: no child.
+SOURCE_EXTRACTION_MAX_MEMORY_MB = int(env("SOURCE_EXTRACTION_MAX_MEMORY_MB", "1536"))
 # Uploads larger than this are streamed to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Form fields other than files (a long brief's StreamField is posted as JSON): 10 MB.
