@@ -351,6 +351,10 @@ CELERY_BEAT_SCHEDULE = {
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# A PDF render writes a heartbeat this often (seconds); one silent for four heartbeats is taken
+# as dead and queued again by the sweeper (pdfs/tasks.py).
+BRIEFDESK_PDF_HEARTBEAT_SECONDS = int(env("BRIEFDESK_PDF_HEARTBEAT_SECONDS", "15"))
+
 # Cache ----------------------------------------------------------------------------------------
 # Shared by every process when CACHE_URL names a Redis server (production: the API's rate
 # limits must be counted across gunicorn workers); a per-process memory cache otherwise.
