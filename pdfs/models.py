@@ -48,6 +48,9 @@ class BriefPDF(models.Model):
         null=True, blank=True, help_text="When a render message last reached the broker."
     )
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life of the attempt rendering it."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
     render_seconds = models.FloatField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -74,6 +77,12 @@ class BriefPDF(models.Model):
     @property
     def is_ready(self):
         return self.status == self.Status.READY and bool(self.file)
+
+    @property
+    def has_file(self):
+        """A rendered file to serve: the ready one, or while a regeneration is queued or
+        rendering (or after it failed), the previous one, until its replacement is ready."""
+        return bool(self.file) and bool(self.sha256)
 
     @property
     def filename(self):

@@ -153,7 +153,8 @@ def public_pdf_url(page) -> str:
 
 def live_pdf_status(page) -> PDFStatus | None:
     """The public PDF of ``page``'s live revision: None when the brief is not live (or has no
-    PDF row at all), else its status; ``url`` only when the file is ready."""
+    PDF row at all), else its status; ``url`` only when there is a file to serve (a ready
+    one, or the previous one while a regeneration renders: then the status is "ready")."""
     if not page.live or not page.live_revision_id:
         return None
     pdf = (
@@ -163,9 +164,13 @@ def live_pdf_status(page) -> PDFStatus | None:
     )
     if pdf is None:
         return None
-    ready = pdf.is_ready
+    ready = pdf.has_file
+    if ready:
+        status = BriefPDF.Status.READY
+    else:
+        status = "failed" if pdf.status == BriefPDF.Status.READY else pdf.status
     return PDFStatus(
-        status=pdf.status if ready or pdf.status != BriefPDF.Status.READY else "failed",
+        status=status,
         url=public_pdf_url(page) if ready else None,
         sha256=pdf.sha256 if ready else "",
         page_count=pdf.page_count if ready else None,

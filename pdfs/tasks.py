@@ -6,12 +6,15 @@ limits (600/660 s), and a Redis visibility timeout (3600 s) longer than the hard
 message is never handed to a second worker while its first attempt can still be running.
 
 Idempotence per revision: a row is *claimed* by a conditional UPDATE (status and owner as
-read), so two deliveries never render it at the same time; the file has one deterministic
-name per row (the row's random folder + slug + revision + kind), stored through the Storage API
+read), so two deliveries never render it at the same time; the file has one of two
+deterministic names per row (the row's random folder + slug + revision + kind, and the same
+with "-2"), alternating, so that a regeneration never touches the file being served: the
+previous file stays in service until the row switches to its replacement, which then deletes
+it. Files are stored through the Storage API
 (pdfs.storage: a private local folder, where it is written to a temporary file and moved into
 place, or an S3 bucket, where an upload is atomic). An object already there with the same
 SHA-256 is kept, a stale or partial one deleted first, so a redelivered or repeated render
-never adds a second one; a ready row is left alone.
+never adds a third one; a ready row is left alone.
 
 A row left in "rendering" by a dead attempt is taken back in two ways:
 
@@ -21,23 +24,26 @@ A row left in "rendering" by a dead attempt is taken back in two ways:
   the row "rendering" under our own task id therefore means that attempt is dead, and we
   render again (counting the attempt; after MAX_ATTEMPTS deaths the row fails, so a brief
   that kills workers cannot loop forever).
-- age: when the whole worker dies, or the hard time limit kills a render (Celery then
-  acknowledges the message), no redelivery comes soon. No attempt can outlive the hard time
-  limit, so the sweeper re-queues rows "rendering" for longer than the hard limit plus a
-  margin (STALE_AFTER) and the claim accepts them too. A late redelivery of the old message
-  then finds the row ready (or claimed by the new attempt) and does nothing."""
+- heartbeat: when the whole worker dies, or the hard time limit kills a render (Celery then
+  acknowledges the message), no redelivery comes soon (with Redis, not before the visibility
+  timeout). A thread of the rendering attempt writes ``heartbeat_at`` every
+  BRIEFDESK_PDF_HEARTBEAT_SECONDS; a row "rendering" whose heartbeat is older than four of
+  them (:func:`stale_after`, a minute by default) is dead: the sweeper (every minute)
+  re-queues and sends it at once, and the claim accepts it too. A late redelivery of the old
+  message then finds the row ready (or claimed by the new attempt) and does nothing."""
 
 import functools
 import hashlib
 import logging
 import os
+import threading
 import time
 from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -59,8 +65,54 @@ QUEUED_GRACE = 120
 DELAY_ENV = "BRIEFDESK_PDF_TEST_RENDER_DELAY"
 
 
+def heartbeat_seconds() -> float:
+    return float(settings.BRIEFDESK_PDF_HEARTBEAT_SECONDS)
+
+
 def stale_after() -> timedelta:
-    return timedelta(seconds=int(settings.CELERY_TASK_TIME_LIMIT) + 60)
+    """How long a rendering attempt may be silent before it is taken as dead."""
+    return timedelta(seconds=4 * heartbeat_seconds())
+
+
+def _silent_since(moment) -> Q:
+    """Rows "rendering" whose attempt has given no sign of life since ``moment``."""
+    return Q(status=BriefPDF.Status.RENDERING) & (
+        Q(heartbeat_at__lt=moment)
+        | Q(heartbeat_at__isnull=True, started_at__lt=moment)
+        | Q(heartbeat_at__isnull=True, started_at__isnull=True)
+    )
+
+
+class Heartbeat:
+    """While the body runs, a thread writes the row's ``heartbeat_at`` every
+    :func:`heartbeat_seconds` (only while this attempt owns the row). A thread, because the
+    render is one long call into WeasyPrint; it releases the GIL often enough."""
+
+    def __init__(self, pdf_id, owner):
+        self.pdf_id, self.owner = pdf_id, owner
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"pdf-{pdf_id}-heartbeat")
+        self.thread.daemon = True
+
+    def _beat(self):
+        try:
+            while not self.stop.wait(heartbeat_seconds()):
+                try:
+                    BriefPDF.objects.filter(
+                        pk=self.pdf_id, claimed_by=self.owner, status=BriefPDF.Status.RENDERING
+                    ).update(heartbeat_at=timezone.now())
+                except Exception:  # the database is away: the next beat tries again
+                    logger.warning("Heartbeat of PDF #%s failed", self.pdf_id, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop.set()
+        self.thread.join(timeout=heartbeat_seconds())
 
 
 def claim(pdf_id, task_id) -> BriefPDF | None:
@@ -76,7 +128,8 @@ def claim(pdf_id, task_id) -> BriefPDF | None:
             return None  # only "regenerate" (or render_pdfs) queues a failed row again
         if pdf.status == BriefPDF.Status.RENDERING:
             redelivered = bool(task_id) and pdf.claimed_by == task_id
-            stale = pdf.started_at is None or pdf.started_at < now - stale_after()
+            last_sign = pdf.heartbeat_at or pdf.started_at
+            stale = last_sign is None or last_sign < now - stale_after()
             if not (redelivered or stale):
                 return None  # a live attempt owns it
         if pdf.attempts >= MAX_ATTEMPTS:
@@ -98,6 +151,7 @@ def claim(pdf_id, task_id) -> BriefPDF | None:
             status=BriefPDF.Status.RENDERING,
             attempts=pdf.attempts + 1,
             started_at=now,
+            heartbeat_at=now,
             finished_at=None,
             claimed_by=task_id or f"inline-{os.getpid()}-{now.timestamp()}",
         )
@@ -119,13 +173,21 @@ def stored_sha256(storage, name) -> str | None:
     return digest.hexdigest()
 
 
+def next_name(pdf) -> str:
+    """Where the next render of ``pdf`` goes: of the row's two names, the one it does not
+    serve now."""
+    stem = f"{(pdf.brief.slug or 'brief')[:80]}-r{pdf.revision_id}-{pdf.kind}"
+    first = pdf_path(pdf, f"{stem}.pdf")
+    return pdf_path(pdf, f"{stem}-2.pdf") if pdf.file.name == first else first
+
+
 def write_file(pdf, rendered) -> str:
-    """Store the PDF under the row's one name through the Storage API (local folder or S3);
-    returns the storage name. An object already there with the same bytes is kept; a stale or
-    partial one is deleted first, so a row never has a second object."""
+    """Store the PDF through the Storage API (local folder or S3) under the row's name that is
+    not being served (:func:`next_name`); returns the storage name. An object already there
+    with the same bytes is kept; a stale or partial one is deleted first, so a row never has
+    more than its served file and its replacement."""
     storage = get_pdf_storage()
-    slug = (pdf.brief.slug or "brief")[:80]
-    name = pdf_path(pdf, f"{slug}-r{pdf.revision_id}-{pdf.kind}.pdf")
+    name = next_name(pdf)
     if storage.exists(name):
         if stored_sha256(storage, name) == rendered.sha256:
             return name
@@ -162,9 +224,10 @@ def render_brief_pdf(self, pdf_id):
     owner = pdf.claimed_by
     started = time.monotonic()
     try:
-        _pause_for_tests()
-        rendered = render_revision(pdf.revision, pdf.kind)
-        name = write_file(pdf, rendered)
+        with Heartbeat(pdf.pk, owner):
+            _pause_for_tests()
+            rendered = render_revision(pdf.revision, pdf.kind)
+            name = write_file(pdf, rendered)
     except Exception as error:  # anything (WeasyPrint, template, soft time limit) is retried
         logger.exception("Rendering PDF #%s (attempt %s) failed", pdf.pk, pdf.attempts)
         message = f"{type(error).__name__}: {error}"[:2000]
@@ -196,6 +259,8 @@ def render_brief_pdf(self, pdf_id):
     )
     if not finished:
         logger.warning("PDF #%s was taken over while rendering; its file is up to date.", pdf.pk)
+    elif pdf.file.name and pdf.file.name != name:
+        get_pdf_storage().delete(pdf.file.name)  # the previous file, now replaced
     return "ready"
 
 
@@ -230,18 +295,24 @@ def sweep_queued_pdfs(grace_seconds=QUEUED_GRACE):
     """Celery beat, every minute: send again the renders of rows left queued (the broker was
     down at publication, a message was lost) and take back rows whose attempt died."""
     now = timezone.now()
-    revived = BriefPDF.objects.filter(
-        status=BriefPDF.Status.RENDERING, started_at__lt=now - stale_after()
-    ).update(
-        status=BriefPDF.Status.QUEUED,
-        claimed_by="",
-        last_error="The rendering attempt stopped without finishing; queued again.",
-    )
+    silent = _silent_since(now - stale_after())
+    revived = []
+    for pk in BriefPDF.objects.filter(silent).values_list("pk", flat=True)[:500]:
+        # Conditional again: the attempt may have beaten (or finished) since the read.
+        if BriefPDF.objects.filter(silent, pk=pk).update(
+            status=BriefPDF.Status.QUEUED,
+            claimed_by="",
+            last_error="The rendering attempt stopped without finishing; queued again.",
+        ):
+            revived.append(pk)
     cutoff = now - timedelta(seconds=grace_seconds)
     waiting = BriefPDF.objects.filter(status=BriefPDF.Status.QUEUED).filter(
         Q(enqueued_at__isnull=True, queued_at__lte=cutoff) | Q(enqueued_at__lte=cutoff)
     )
-    sent = sum(1 for pk in waiting.values_list("pk", flat=True)[:500] if send_render(pk))
+    # A revived row is sent at once, whenever its last message was sent.
+    pks = list(dict.fromkeys([*revived, *waiting.values_list("pk", flat=True)[:500]]))
+    sent = sum(1 for pk in pks if send_render(pk))
+    revived = len(revived)
     if revived or sent:
         logger.info("PDF sweeper: %s stale renders taken back, %s renders sent", revived, sent)
     return {"revived": revived, "sent": sent}

@@ -49,11 +49,11 @@ def public_pdf(request, page_id, slug):
             brief=page,
             revision_id=page.live_revision_id,
             kind=BriefPDF.Kind.PUBLIC,
-            status=BriefPDF.Status.READY,
         )
         .first()
     )
-    if pdf is None or not pdf.file:
+    # While a regeneration renders, the previous file of the same revision is served.
+    if pdf is None or not pdf.has_file:
         raise Http404("The PDF of this brief is being prepared.")
     return _file_response(pdf, public=True)
 
@@ -69,6 +69,6 @@ def editor_download(request, pdf_id):
         raise Http404
     if not user_can_edit(request.user, pdf.brief):
         raise PermissionDenied
-    if not pdf.is_ready:
+    if not pdf.has_file:
         raise Http404("This PDF is not ready.")
     return _file_response(pdf, public=False)

@@ -19,7 +19,15 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .extractors import IngestionError, NeedsOcr, OcrSettings, check_file, extract_document
+from .extractors import (
+    ArchiveLimits,
+    IngestionError,
+    NeedsOcr,
+    OcrSettings,
+    check_file,
+    extract_document,
+)
+from .extractors.isolation import run_limited
 from .models import FootnoteMarker, Reference, Source, SourceText
 from .signals import source_text_changed
 
@@ -39,6 +47,29 @@ def ocr_settings(language=None):
         max_megapixels=settings.BRIEFDESK_OCR_MAX_MEGAPIXELS,
     )
     return ocr.for_language(language) if language else ocr
+
+
+def archive_limits():
+    """The zip bomb limits of the deployment (SOURCE_ARCHIVE_*)."""
+    return ArchiveLimits(
+        max_members=settings.SOURCE_ARCHIVE_MAX_MEMBERS,
+        max_member_bytes=settings.SOURCE_ARCHIVE_MAX_MEMBER_MB * 2**20,
+        max_total_bytes=settings.SOURCE_ARCHIVE_MAX_TOTAL_MB * 2**20,
+        max_ratio=settings.SOURCE_ARCHIVE_MAX_RATIO,
+    )
+
+
+def extract_limited(path, *, ocr, language, **kwargs):
+    """:func:`extract_document` in a child process under the memory limit
+    (SOURCE_EXTRACTION_MAX_MEMORY_MB) and the task's time limit; raises TimeoutError past it."""
+    kwargs.update(ocr=ocr_settings(language) if ocr else None, archive_limits=archive_limits())
+    max_memory = settings.SOURCE_EXTRACTION_MAX_MEMORY_MB * 2**20
+    if not max_memory:
+        return extract_document(path, **kwargs)
+    timeout = settings.BRIEFDESK_OCR_TIME_LIMIT if ocr else settings.CELERY_TASK_SOFT_TIME_LIMIT
+    return run_limited(
+        extract_document, path, max_memory_bytes=max_memory, timeout=timeout, **kwargs
+    )
 
 
 class DuplicateSourceError(IngestionError):
@@ -102,7 +133,13 @@ def inspect_upload(fileobj, filename, *, exclude_pk=None, language=None):
     Returns ``(media_type, sha256, size)``; raises IngestionError (or DuplicateSourceError)
     with a message for the analyst."""
     with local_path(fileobj, filename) as path:
-        media_type = check_file(path, filename, max_bytes=max_upload_bytes(), ocr=ocr_settings())
+        media_type = check_file(
+            path,
+            filename,
+            max_bytes=max_upload_bytes(),
+            ocr=ocr_settings(),
+            archive_limits=archive_limits(),
+        )
         size = path.stat().st_size
     sha256 = sha256_of(fileobj)
     existing = Source.objects.filter(file_sha256=sha256).exclude(pk=exclude_pk).first()
@@ -169,12 +206,13 @@ def ingest_source(source_id, *, ocr=False):
 
     try:
         with source.file.open("rb") as fileobj, local_path(fileobj, source.file.name) as path:
-            document = extract_document(
+            document = extract_limited(
                 path,
                 media_type=source.media_type or None,
                 filename=source.original_filename or source.file.name,
                 on_page=on_page,
-                ocr=ocr_settings(source.language) if ocr else None,
+                ocr=ocr,
+                language=source.language,
             )
     except NeedsOcr:
         _set_status(source, Source.Status.PENDING, progress=0, status_message=OCR_PENDING_MESSAGE)
@@ -182,7 +220,7 @@ def ingest_source(source_id, *, ocr=False):
     except IngestionError as exc:
         _set_status(source, Source.Status.FAILED, error=str(exc), status_message="Failed")
         return source
-    except SoftTimeLimitExceeded:
+    except (SoftTimeLimitExceeded, TimeoutError):
         limit = settings.BRIEFDESK_OCR_TIME_LIMIT if ocr else settings.CELERY_TASK_SOFT_TIME_LIMIT
         _set_status(
             source,

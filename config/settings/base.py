@@ -264,6 +264,16 @@ BRIEFDESK_OCR_MAX_MEGAPIXELS = float(env("BRIEFDESK_OCR_MAX_MEGAPIXELS", "180"))
 # Evidence whose quoted OCR words are less sure than this (0-100) must be checked against the
 # scanned page before it is saved, and is not citable until then (evidence/ocr.py).
 BRIEFDESK_OCR_CONFIRM_BELOW = float(env("BRIEFDESK_OCR_CONFIRM_BELOW", "85"))
+# Zip-based uploads (DOCX) are refused as zip bombs, from the archive's directory alone, when
+# they hold more parts, a part larger, more in all, or a part (of 1 MB or more) compressed more
+# times than these.
+SOURCE_ARCHIVE_MAX_MEMBERS = int(env("SOURCE_ARCHIVE_MAX_MEMBERS", "5000"))
+SOURCE_ARCHIVE_MAX_MEMBER_MB = int(env("SOURCE_ARCHIVE_MAX_MEMBER_MB", "100"))
+SOURCE_ARCHIVE_MAX_TOTAL_MB = int(env("SOURCE_ARCHIVE_MAX_TOTAL_MB", "300"))
+SOURCE_ARCHIVE_MAX_RATIO = float(env("SOURCE_ARCHIVE_MAX_RATIO", "100"))
+# The worker extracts each file in a child process that may use this much memory (address
+# space) on top of the worker's own; over it the source fails with a message. 0: no child.
+SOURCE_EXTRACTION_MAX_MEMORY_MB = int(env("SOURCE_EXTRACTION_MAX_MEMORY_MB", "1536"))
 # Uploads larger than this are streamed to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Form fields other than files (a long brief's StreamField is posted as JSON): 10 MB.
@@ -343,6 +353,10 @@ CELERY_BEAT_SCHEDULE = {
     "verify-live-briefs": {"task": "review.verify_live_briefs", "schedule": 24 * 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# A PDF render writes a heartbeat this often (seconds); one silent for four heartbeats is taken
+# as dead and queued again by the sweeper (pdfs/tasks.py).
+BRIEFDESK_PDF_HEARTBEAT_SECONDS = int(env("BRIEFDESK_PDF_HEARTBEAT_SECONDS", "15"))
 
 # Cache ----------------------------------------------------------------------------------------
 # Shared by every process when CACHE_URL names a Redis server (production: the API's rate

@@ -92,3 +92,34 @@ def test_redis_down_while_publishing_then_the_sweeper_gets_it_made(
     pdf = wait_for(lambda: ready(page), timeout=120, message="the PDF after Redis is back")
     assert pdf.status == "ready", worker.log()[-3000:]
     assert pdf.attempts == 1
+
+
+def test_a_worker_killed_whole_mid_render_is_rendered_again_after_its_heartbeat_stops(
+    redis_worker, brief_factory, settings
+):
+    """The whole worker dies (not just its pool process): its message stays unacknowledged in
+    Redis until the visibility timeout (an hour), and only the heartbeat tells the sweeper
+    (run here as beat would) that the render is dead, seconds later instead of ~12 minutes."""
+    settings.BRIEFDESK_PDF_HEARTBEAT_SECONDS = 1  # this process's sweeper: stale after 4 s
+    beat = {"BRIEFDESK_PDF_HEARTBEAT_SECONDS": "1"}
+    worker = redis_worker({tasks.DELAY_ENV: "60", **beat})
+    page = brief_factory()
+    wait_for(
+        lambda: pdf_of(page) and pdf_of(page).status == "rendering",
+        timeout=60,
+        message="the render to start",
+    )
+    os.killpg(worker.process.pid, signal.SIGKILL)  # the worker we started, and its pool
+    worker.process.wait()
+    wait_for(
+        lambda: tasks.sweep_queued_pdfs()["revived"],
+        timeout=60,
+        interval=1,
+        message="the sweeper to take the dead render back",
+    )
+    assert pdf_of(page).status == "queued"
+    replacement = redis_worker(beat)
+    pdf = wait_for(lambda: ready(page), timeout=120, message="the PDF after the worker died")
+    assert pdf.status == "ready", replacement.log()[-3000:]
+    assert pdf.attempts == 2
+    assert files_under(settings.MEDIA_ROOT) == [settings.MEDIA_ROOT / "pdfs" / pdf.file.name]

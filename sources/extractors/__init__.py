@@ -21,6 +21,7 @@ import os
 from sources.footnotes import parse_footnotes
 from sources.normalise import normalise_pages
 
+from .archives import ArchiveLimits
 from .base import ExtractedDocument, Extractor, IngestionError, NeedsOcr, ProgressCallback
 from .html_page import HTML
 from .images import JPEG, PNG, TIFF
@@ -43,6 +44,7 @@ __all__ = [
     "SUPPORTED_MEDIA_TYPES",
     "TEXT",
     "TIFF",
+    "ArchiveLimits",
     "ExtractedDocument",
     "Extractor",
     "IngestionError",
@@ -57,6 +59,7 @@ __all__ = [
 
 
 DEFAULT_OCR = OcrSettings()
+DEFAULT_ARCHIVE_LIMITS = ArchiveLimits()
 
 
 def check_file(
@@ -65,11 +68,14 @@ def check_file(
     *,
     max_bytes: int,
     ocr: OcrSettings | None = None,
+    archive_limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS,
 ) -> str:
     """Fast pre-flight for an upload; returns its media type or raises :class:`IngestionError`.
 
     It reads the first bytes, and for a PDF the cross-reference table and up to five pages
-    spread across the document, so it stays well under a second even for a large file.
+    spread across the document, so it stays well under a second even for a large file. A
+    zip-based file (DOCX) is checked against ``archive_limits`` from its directory alone and
+    is never parsed here.
     """
     name = os.path.basename(filename) or "The file"
     size = os.path.getsize(path)
@@ -83,6 +89,7 @@ def check_file(
         head = file.read(HEAD_BYTES)
     media_type = sniff_media_type(head, filename)
     extractor = extractor_for(media_type)
+    extractor.check_archive(path, archive_limits)
     extractor.check(path)
     extractor.check_ocr(path, ocr or OcrSettings())
     return media_type
@@ -109,14 +116,17 @@ def extract_document(
     *,
     on_page: ProgressCallback | None = None,
     ocr: OcrSettings | None = DEFAULT_OCR,
+    archive_limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS,
 ) -> ExtractedDocument:
     """Extract (OCR'ing scanned pages with ``ocr``'s settings), normalise and parse footnotes.
-    Does not run :func:`check_file`. With ``ocr=None`` a file that needs OCR raises
-    :class:`NeedsOcr` instead."""
+    Does not run :func:`check_file`, but checks a zip-based file against ``archive_limits``
+    again before parsing it. With ``ocr=None`` a file that needs OCR raises :class:`NeedsOcr`
+    instead."""
     if media_type is None:
         with open(path, "rb") as file:
             media_type = sniff_media_type(file.read(HEAD_BYTES), filename or os.fspath(path))
     extractor = extractor_for(media_type)
+    extractor.check_archive(path, archive_limits)
     pages, page_ocr = extractor.read(path, on_page, ocr)
     normalised = normalise_pages(pages, strip_page_numbers=extractor.strip_page_numbers)
     footnotes = parse_footnotes(normalised.full_text, normalised.page_starts)

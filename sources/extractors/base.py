@@ -15,6 +15,7 @@ from sources.footnotes import ParsedMarker, ParsedReference
 from sources.normalise import page_at
 
 if TYPE_CHECKING:
+    from .archives import ArchiveLimits
     from .ocr import OcrSettings
 
 ProgressCallback = Callable[[int, int], None]
@@ -76,6 +77,26 @@ class Extractor:
     # "text" for any text file): anything else is a disguised file.
     content_kinds: frozenset[str]
     strip_page_numbers = False  # drop page-number footers (for formats with printed pages)
+    zip_based = False  # a ZIP archive: its sizes are checked before any parser opens it
+    damaged_message = ""  # what a damaged file of this format is told (default: generic)
+
+    def check_archive(self, path: str | os.PathLike[str], limits: ArchiveLimits) -> None:
+        """For a zip-based format, refuse an archive that unpacks to too much (a zip bomb)
+        before anything parses it; run by the pre-flight and again before extraction."""
+        if not self.zip_based:
+            return
+        import zipfile
+
+        from .archives import check_zip
+
+        try:
+            check_zip(path, limits)
+        except (zipfile.BadZipFile, OSError, EOFError) as error:
+            raise IngestionError(
+                self.damaged_message
+                or f"This {self.label} is damaged and cannot be read. Save it again and upload "
+                "it again."
+            ) from error
 
     def check(self, path: str | os.PathLike[str]) -> None:
         """Fast pre-flight: raise :class:`IngestionError` when the file cannot be read."""
