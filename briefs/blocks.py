@@ -410,12 +410,18 @@ class RecommendationGroupBlock(blocks.StructBlock):
     )
     items = blocks.ListBlock(BackedItemBlock(label="Recommendation"), min_num=1)
 
+    MISSING_ADDRESSEE = "Say who each group of recommendations is for."
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The same message when the form does not defer required fields (a new brief's form,
+        # briefs/admin_forms.py) as from clean() when it does (a draft of an existing brief).
+        self.child_blocks["addressee"].field.error_messages["required"] = self.MISSING_ADDRESSEE
+
     def clean(self, value):
         value = super().clean(value)
         if not (value.get("addressee") or "").strip():
-            raise StructBlockValidationError(
-                {"addressee": ValidationError("Say who each group of recommendations is for.")}
-            )
+            raise StructBlockValidationError({"addressee": ValidationError(self.MISSING_ADDRESSEE)})
         return value
 
 

@@ -209,6 +209,20 @@ def add_needs_correction_panel(request, panels):
         panels.append(NeedsCorrectionPanel(flags))
 
 
+@hooks.register("construct_homepage_panels")
+def name_the_step_awaiting_review(request, panels):
+    from .waiting import use_awaiting_review_panel
+
+    use_awaiting_review_panel(panels)
+
+
+@hooks.register("register_admin_menu_item")
+def register_briefs_in_review_menu_item():
+    from .waiting import briefs_in_review_menu_item
+
+    return briefs_in_review_menu_item()
+
+
 @hooks.register("after_edit_page")
 def after_edit(request, page):
     _report_evidence_check(request, page)
@@ -234,8 +248,10 @@ def after_create(request, page):
 @hooks.register("register_admin_urls")
 def review_admin_urls():
     from .views import publication_recorded, review_recorded
+    from .waiting import BriefsInReviewView
 
     return [
+        path("review/briefs/", BriefsInReviewView.as_view(), name="briefs_in_review"),
         path("review/recorded/<int:page_id>/", review_recorded, name="review_recorded"),
         path("review/published/<int:page_id>/", publication_recorded, name="publication_recorded"),
     ]

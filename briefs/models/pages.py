@@ -17,6 +17,7 @@ from wagtail.search import index
 
 from taxonomy.models import Country, Topic
 
+from ..admin_forms import BriefPageForm
 from ..blocks import BriefStreamBlock
 from ..citations import CitationMarkup, build_notes, pin_quotes
 from ..permissions import BriefPermissionTester
@@ -84,6 +85,7 @@ class BriefPage(Page):
     ]
     parent_page_types = ["briefs.BriefIndexPage"]
     subpage_types = []
+    base_form_class = BriefPageForm
 
     class Meta:
         ordering = ["-publication_date", "-first_published_at"]

@@ -96,6 +96,7 @@ def table(rows):
                 "data": rows,
                 "first_row_is_table_header": False,
                 "first_col_is_header": False,
+                "table_header_choice": "neither",  # the admin's table widget always posts it
                 "table_caption": "",
             }
         ),
