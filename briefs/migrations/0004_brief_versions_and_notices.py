@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
                 ('notice_type', models.CharField(blank=True, choices=[('correction', 'Correction'), ('clarification', 'Clarification'), ('update', 'Update')], max_length=16)),
                 ('notice_text', models.TextField(blank=True)),
                 ('page', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='briefs.briefpage')),
-                ('revision', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='brief_versions', to='wagtailcore.revision')),
+                ('revision', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='brief_versions', to='wagtailcore.revision')),
             ],
             options={
                 'ordering': ['page', 'number'],

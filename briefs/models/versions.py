@@ -45,10 +45,11 @@ class BriefVersion(models.Model):
     """One publication of a brief: version ``number`` is ``revision`` as it went live."""
 
     page = models.ForeignKey("briefs.BriefPage", on_delete=models.CASCADE, related_name="versions")
-    # PROTECT: Wagtail's purge_revisions keeps revisions that something protects, so a
-    # version's revision (and with it its PDF) is never purged.
+    # RESTRICT: a version's revision (and with it its PDF) cannot be deleted on its own, but
+    # goes with its brief when the brief is deleted (PROTECT would block that too). Wagtail's
+    # purge_revisions stops at such a revision with RestrictedError (it skips only PROTECT).
     revision = models.ForeignKey(
-        "wagtailcore.Revision", on_delete=models.PROTECT, related_name="brief_versions"
+        "wagtailcore.Revision", on_delete=models.RESTRICT, related_name="brief_versions"
     )
     number = models.PositiveIntegerField()
     published_at = models.DateTimeField(default=timezone.now)

@@ -225,3 +225,17 @@ def test_unpublished_without_notice_is_a_plain_404(client, brief_index, corpus):
     page.unpublish()
     assert client.get(page.url).status_code == 404
     assert client.get(f"{page.url}versions/1/").status_code == 404
+
+
+def test_deleting_a_brief_deletes_its_versions_but_a_version_keeps_its_revision(
+    brief_index, corpus
+):
+    from django.db.models import RestrictedError
+
+    page = make_brief(brief_index, "Deleted brief", body_v1(corpus))
+    page = publish_new_version(page, body_v2(corpus))
+    v1 = BriefVersion.objects.get(page=page, number=1)
+    with pytest.raises(RestrictedError):
+        v1.revision.delete()
+    BriefPage.objects.get(pk=page.pk).delete()
+    assert not BriefVersion.objects.filter(pk=v1.pk).exists()
