@@ -12,3 +12,11 @@ class BriefsConfig(AppConfig):
 
         # The default Site follows BRIEFDESK_BASE_URL (briefs/sites.py).
         post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="briefs-site-origin")
+
+        from django.db.models.signals import post_save
+
+        from .models import BriefPage
+        from .versions import on_brief_saved
+
+        # Each publication is a version, recorded in the publication's own transaction.
+        post_save.connect(on_brief_saved, sender=BriefPage, dispatch_uid="briefs.record_version")

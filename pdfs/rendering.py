@@ -94,7 +94,27 @@ def brief_context(page, revision, kind) -> dict:
         "page_url": page_url,
         "stylesheet": STYLESHEET,
         "language": (settings.LANGUAGE_CODE or "en").split("-")[0],
+        **version_stamp(page, revision, kind),
     }
+
+
+def version_stamp(page, revision, kind) -> dict:
+    """The version a public PDF is of (stamped on its cover and running footer), and the
+    notices of that version and the ones before it."""
+    from briefs.models import BriefVersion
+
+    if kind == "preview":
+        return {"version": None, "notices": []}
+    versions = list(
+        BriefVersion.objects.filter(page_id=page.pk)
+        .order_by("number")
+        .only("number", "revision_id", "published_at", "notice_type", "notice_text")
+    )
+    version = next((v for v in reversed(versions) if v.revision_id == revision.pk), None)
+    notices = [
+        v for v in reversed(versions) if v.notice_type and version and v.number <= version.number
+    ]
+    return {"version": version, "notices": notices}
 
 
 def render_brief_html(page, revision, kind="public", *, link_stylesheet=True) -> str:

@@ -151,14 +151,26 @@ def public_pdf_url(page) -> str:
     return reverse("pdfs:public", kwargs={"page_id": page.pk, "slug": page.slug})
 
 
+def version_pdf_url(page, number) -> str:
+    return reverse("pdfs:version", kwargs={"page_id": page.pk, "slug": page.slug, "number": number})
+
+
 def live_pdf_status(page) -> PDFStatus | None:
     """The public PDF of ``page``'s live revision: None when the brief is not live (or has no
     PDF row at all), else its status; ``url`` only when there is a file to serve (a ready
-    one, or the previous one while a regeneration renders: then the status is "ready")."""
-    if not page.live or not page.live_revision_id:
+    one, or the previous one while a regeneration renders: then the status is "ready"). For
+    a page shown as an earlier version (``page.version_number``, briefs.versions.version_page),
+    that version's PDF."""
+    number = getattr(page, "version_number", None)
+    revision_id = page.version_revision_id if number else page.live_revision_id
+    if not page.live or not revision_id:
         return None
+    return _pdf_status(page, revision_id, number)
+
+
+def _pdf_status(page, revision_id, number=None) -> PDFStatus | None:
     pdf = (
-        BriefPDF.objects.filter(revision_id=page.live_revision_id, kind=BriefPDF.Kind.PUBLIC)
+        BriefPDF.objects.filter(revision_id=revision_id, kind=BriefPDF.Kind.PUBLIC)
         .only("status", "file", "sha256", "page_count", "size", "finished_at")
         .first()
     )
@@ -171,10 +183,10 @@ def live_pdf_status(page) -> PDFStatus | None:
         status = "failed" if pdf.status == BriefPDF.Status.READY else pdf.status
     return PDFStatus(
         status=status,
-        url=public_pdf_url(page) if ready else None,
+        url=(version_pdf_url(page, number) if number else public_pdf_url(page)) if ready else None,
         sha256=pdf.sha256 if ready else "",
         page_count=pdf.page_count if ready else None,
         size=pdf.size if ready else None,
-        filename=f"{page.slug}.pdf",
+        filename=f"{page.slug}-v{number}.pdf" if number else f"{page.slug}.pdf",
         finished_at=pdf.finished_at if ready else None,
     )

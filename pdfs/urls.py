@@ -6,4 +6,5 @@ app_name = "pdfs"
 
 urlpatterns = [
     path("<int:page_id>/<slug:slug>.pdf", views.public_pdf, name="public"),
+    path("<int:page_id>/<slug:slug>/v<int:number>.pdf", views.version_pdf, name="version"),
 ]

@@ -9,7 +9,7 @@ from .models import BriefPDF
 from .storage import get_pdf_storage
 
 
-def _file_response(pdf, *, public):
+def _file_response(pdf, *, public, filename=None):
     """Streams the file from its storage (local folder or S3 bucket) through the Storage API."""
     storage = get_pdf_storage()
     try:
@@ -24,7 +24,10 @@ def _file_response(pdf, *, public):
         handle.close()
         raise Http404("The PDF file does not match its record.")
     response = FileResponse(
-        handle, as_attachment=True, filename=pdf.filename, content_type="application/pdf"
+        handle,
+        as_attachment=True,
+        filename=filename or pdf.filename,
+        content_type="application/pdf",
     )
     response["ETag"] = f'"{pdf.sha256}"'
     response["X-Content-Type-Options"] = "nosniff"
@@ -56,6 +59,31 @@ def public_pdf(request, page_id, slug):
     if pdf is None or not pdf.has_file:
         raise Http404("The PDF of this brief is being prepared.")
     return _file_response(pdf, public=True)
+
+
+def version_pdf(request, page_id, slug, number):
+    """The PDF of version ``number`` of a live, public brief: superseded versions keep theirs,
+    unchanged (the file rendered when that version was live)."""
+    from briefs.models import BriefVersion
+
+    page = BriefPage.objects.live().public().filter(pk=page_id).first()
+    if page is None or page.slug != slug:
+        raise Http404("No such published brief.")
+    version = BriefVersion.objects.filter(page=page, number=number).first()
+    if version is None:
+        raise Http404("This brief has no such version.")
+    pdf = (
+        BriefPDF.objects.select_related("brief")
+        .filter(
+            revision_id=version.revision_id,
+            kind=BriefPDF.Kind.PUBLIC,
+            status=BriefPDF.Status.READY,
+        )
+        .first()
+    )
+    if pdf is None or not pdf.file:
+        raise Http404("The PDF of this version is being prepared.")
+    return _file_response(pdf, public=True, filename=f"{page.slug}-v{number}.pdf")
 
 
 def user_can_edit(user, page) -> bool:

@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import AbstractGroupApprovalTask, Page, Task, TaskState, WorkflowState
 
+from briefs.models.versions import NOTICE_TEXT_MAX, UPDATE_NOTICE_TYPES, RevisionNotice
+
 
 class RequiredCommentForm(forms.Form):
     comment = forms.CharField(
@@ -332,11 +334,67 @@ class PeerReviewApproval(models.Model):
         return f"{self.user} approved task state {self.task_state_id}"
 
 
+class UpdateNoticeForm(forms.Form):
+    """The sign-off of a new version of a live brief: the public update notice it goes out
+    with (briefs.models.versions)."""
+
+    notice_type = forms.ChoiceField(
+        label=_("Type of notice"),
+        choices=[("", _("Choose…")), *UPDATE_NOTICE_TYPES],
+        error_messages={
+            "required": _(
+                "This brief is live: say whether this version is a correction, a clarification "
+                "or an update."
+            ),
+        },
+    )
+    notice_text = forms.CharField(
+        label=_("Public notice"),
+        max_length=NOTICE_TEXT_MAX,
+        widget=forms.Textarea({"rows": 3}),
+        help_text=_("Shown to readers at the top of the brief and in its versions: what changed."),
+        error_messages={
+            "required": _("This brief is live: write the notice readers will see with it."),
+        },
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea({"rows": 2})
+    )
+
+    def clean_notice_text(self):
+        text = " ".join(self.cleaned_data["notice_text"].split())
+        if not text:
+            raise forms.ValidationError(_("This brief is live: write the notice readers will see."))
+        return text
+
+
+PUBLISH_UPDATE = "publish_update"
+
+
 class EditorialSignOffTask(EvidenceGuardMixin, AbstractGroupApprovalTask):
-    """Wagtail's group approval, for editors; approving the last task publishes the brief."""
+    """Wagtail's group approval, for editors; approving the last task publishes the brief.
+
+    A brief that is (or was) live needs an update notice with its new version: for it the
+    approval is the ``publish_update`` action, whose form asks for the notice (Wagtail picks
+    the form by action name, so a per-action form is how the requirement depends on the
+    brief)."""
 
     @transaction.atomic
     def on_action(self, task_state, user, action_name, **kwargs):
+        from briefs.versions import needs_update_notice
+
+        page = task_state.workflow_state.content_object
+        if action_name == "approve" and needs_update_notice(page):
+            raise PermissionDenied("A new version of a live brief needs an update notice.")
+        if action_name == PUBLISH_UPDATE:
+            form = UpdateNoticeForm(kwargs)
+            if not form.is_valid():  # the modal's form checked it; crafted data stops here
+                raise PermissionDenied("A new version of a live brief needs an update notice.")
+            kwargs = {"comment": form.cleaned_data["comment"]}
+            action_name = "approve"
+            notice = form.cleaned_data
+        else:
+            notice = None
         if action_name == "approve":
             from .services import check_revision, format_problems
 
@@ -352,6 +410,15 @@ class EditorialSignOffTask(EvidenceGuardMixin, AbstractGroupApprovalTask):
                     + format_problems(result.problems),
                 )
                 return None
+            if notice is not None:
+                RevisionNotice.objects.update_or_create(
+                    revision=revision,
+                    defaults={
+                        "notice_type": notice["notice_type"],
+                        "text": notice["notice_text"],
+                        "created_by": user,
+                    },
+                )
             super().on_action(task_state, user, action_name, **kwargs)
             # Returned to the workflow action view: where the editor is told the live URL.
             return publication_recorded_url(workflow_state.object_id)
@@ -359,23 +426,36 @@ class EditorialSignOffTask(EvidenceGuardMixin, AbstractGroupApprovalTask):
 
     def get_actions(self, obj, user):
         """Wagtail's "Approve" publishes here (or schedules, with a future go-live date):
-        the buttons say so."""
+        the buttons say so. For a brief that is (or was) live the approval is
+        ``publish_update``, whose form asks for the update notice."""
+        from briefs.versions import needs_update_notice
+
         go_live_at = obj.get_latest_revision_as_object().go_live_at
         verb = _("Schedule") if go_live_at and go_live_at > timezone.now() else _("Publish")
+        actions = super().get_actions(obj, user)
+        if actions and needs_update_notice(obj):
+            actions = [action for action in actions if action[0] != "approve"]
+            label = _("%(verb)s update with notice") % {"verb": verb}
+            return [*actions, (PUBLISH_UPDATE, label, True)]
         labels = {False: verb, True: _("%(verb)s with comment") % {"verb": verb}}
         return [
             (name, labels[modal] if name == "approve" else label, modal)
-            for name, label, modal in super().get_actions(obj, user)
+            for name, label, modal in actions
         ]
 
     def get_form_for_action(self, action):
         if action == "reject":
             return RequiredCommentForm
+        if action == PUBLISH_UPDATE:
+            return UpdateNoticeForm
         return super().get_form_for_action(action)
 
     @classmethod
     def get_description(cls):
-        return _("Members of the chosen groups give the final approval, which publishes.")
+        return _(
+            "Members of the chosen groups give the final approval, which publishes; a new "
+            "version of a live brief goes out with the public update notice they write."
+        )
 
     class Meta:
         verbose_name = _("Editorial sign-off task")

@@ -8,14 +8,16 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from wagtail import hooks
+from wagtail.admin.action_menu import UnpublishMenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.log_actions import LogFormatter
 from wagtail.models import TaskState
 
 from briefs.models import BriefPage
+from briefs.versions import needs_update_notice
 
 from .models import (
     CorrectionFlag,
@@ -25,6 +27,12 @@ from .models import (
     review_recorded_url,
 )
 from .services import check_revision, problems_from_state
+
+NOTICE_NEEDED = (
+    "This brief is live: a new version goes out with a public update notice, which the editor "
+    "writes at sign-off. Submit it to the “Brief review” workflow."
+)
+WITHDRAWAL_NEEDED = "Withdrawing a live brief needs a public withdrawal notice: write it here."
 
 WORKFLOW_ONLY = (
     "Briefs are published through the “Brief review” workflow (evidence check, peer review, "
@@ -61,6 +69,9 @@ def gate_direct_publish(request, page):
     if not page.permissions_for_user(request.user).can_publish():
         messages.error(request, WORKFLOW_ONLY)
         return redirect("wagtailadmin_pages:edit", page.pk)
+    if needs_update_notice(page):
+        messages.error(request, NOTICE_NEEDED)
+        return redirect("wagtailadmin_pages:edit", page.pk)
     result = check_revision(page.get_latest_revision())
     if result.problems:
         messages.error(request, _problem_list("Not published. ", result.problems))
@@ -72,6 +83,8 @@ def gate_direct_publish(request, page):
 def gate_bulk_publish(request, action_type, objects, action_class_instance):
     """Bulk publication of briefs: Wagtail leaves out those the user may not publish (all of
     them for non-administrators); an administrator's pass the evidence check one by one."""
+    if action_type == "unpublish":
+        return refuse_bulk_withdrawal(request, objects)
     if action_type != "publish":
         return None
     for obj in objects:
@@ -81,6 +94,9 @@ def gate_bulk_publish(request, action_type, objects, action_class_instance):
             or not page.permissions_for_user(request.user).can_publish()
         ):
             continue
+        if needs_update_notice(page):
+            messages.error(request, f"Nothing published: “{page.title}”. {NOTICE_NEEDED}")
+            return redirect("wagtailadmin_explore", page.get_parent().pk)
         result = check_revision(page.get_latest_revision())
         if result.problems:
             messages.error(
@@ -88,6 +104,48 @@ def gate_bulk_publish(request, action_type, objects, action_class_instance):
             )
             return redirect("wagtailadmin_explore", page.get_parent().pk)
     return None
+
+
+def refuse_bulk_withdrawal(request, objects):
+    """Bulk unpublishing would take live briefs down without a withdrawal notice."""
+    for obj in objects:
+        page = obj.specific_deferred
+        if isinstance(page, BriefPage) and page.live:
+            messages.error(
+                request,
+                f"Nothing unpublished: “{page.title}” is a live brief. Withdraw it from its "
+                "own page, with a public withdrawal notice.",
+            )
+            return redirect("wagtailadmin_explore", page.get_parent().pk)
+    return None
+
+
+@hooks.register("before_unpublish_page")
+def withdraw_with_notice(request, page):
+    """Wagtail's unpublish view hands live briefs to the withdrawal form (review.withdrawal)."""
+    if isinstance(page.specific_deferred, BriefPage) and page.live:
+        messages.warning(request, WITHDRAWAL_NEEDED)
+        return redirect("review_withdraw", page.pk)
+    return None
+
+
+@hooks.register("construct_page_action_menu")
+def unpublish_is_withdraw(menu_items, request, context):
+    """On a brief's editor, "Unpublish" opens the withdrawal form."""
+    page = context.get("page")
+    if page is None or not isinstance(page.specific_deferred, BriefPage):
+        return
+    for index, item in enumerate(menu_items):
+        if isinstance(item, UnpublishMenuItem):
+            menu_items[index] = WithdrawMenuItem(order=item.order)
+
+
+class WithdrawMenuItem(UnpublishMenuItem):
+    label = "Withdraw…"
+    name = "action-withdraw"
+
+    def get_url(self, context):
+        return reverse("review_withdraw", args=(context["page"].id,))
 
 
 @hooks.register("before_copy_page")
@@ -249,11 +307,13 @@ def after_create(request, page):
 def review_admin_urls():
     from .views import publication_recorded, review_recorded
     from .waiting import BriefsInReviewView
+    from .withdrawal import withdraw_view
 
     return [
         path("review/briefs/", BriefsInReviewView.as_view(), name="briefs_in_review"),
         path("review/recorded/<int:page_id>/", review_recorded, name="review_recorded"),
         path("review/published/<int:page_id>/", publication_recorded, name="publication_recorded"),
+        path("review/withdraw/<int:page_id>/", withdraw_view, name="review_withdraw"),
     ]
 
 

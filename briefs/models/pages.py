@@ -11,9 +11,11 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
+from wagtail.url_routing import RouteResult
 
 from taxonomy.models import Country, Topic
 
@@ -23,7 +25,7 @@ from ..citations import CitationMarkup, build_notes, pin_quotes
 from ..permissions import BriefPermissionTester
 
 
-class BriefPage(Page):
+class BriefPage(RoutablePageMixin, Page):
     class Kind(models.TextChoices):
         COUNTRY = "country", "Country brief"
         TOPIC = "topic", "Topic brief"
@@ -162,21 +164,62 @@ class BriefPage(Page):
         ).strip()
 
     def route(self, request, path_components):
+        if not self.live:
+            # A withdrawn brief keeps its address (and its versions'): 410 with the notice.
+            from ..versions import withdrawal_in_force
+
+            if withdrawal_in_force(self) is not None:
+                result = RouteResult(self, args=(self.withdrawn, (), {}))
+                self._check_restrictions(request)
+                return result
         # A private brief is not announced: a reader its login or group restriction turns away
         # gets a 404 rather than a login page (a password restriction still asks for it).
         result = super().route(request, path_components)
-        if not path_components:
-            for restriction in self.get_view_restrictions():
-                if (
-                    restriction.restriction_type != restriction.PASSWORD
-                    and not restriction.accept_request(request)
-                ):
-                    raise Http404
+        self._check_restrictions(request)
         return result
+
+    def get_view_restrictions(self):
+        # Routing a request asks once (below), Wagtail's privacy hook again on the same page
+        # object: the routed page answers both with one evaluated queryset.
+        routed = getattr(self, "_routed_restrictions", None)
+        return routed if routed is not None else super().get_view_restrictions()
+
+    def _check_restrictions(self, request):
+        self._routed_restrictions = super().get_view_restrictions()
+        for restriction in self._routed_restrictions:
+            if (
+                restriction.restriction_type != restriction.PASSWORD
+                and not restriction.accept_request(request)
+            ):
+                raise Http404
+
+    # Versions (briefs.version_views) ----------------------------------------------------------
+
+    @path("versions/<int:number>/", name="version")
+    def version(self, request, number):
+        from ..version_views import version
+
+        return version(self, request, number)
+
+    @path("versions/<int:number>/diff/", name="version_diff")
+    def version_diff(self, request, number):
+        from ..version_views import version_diff
+
+        return version_diff(self, request, number)
+
+    def withdrawn(self, request, *args, **kwargs):
+        from ..version_views import withdrawn
+
+        return withdrawn(self, request)
+
+    def version_url(self, number, suffix=""):
+        """The permanent address of version ``number`` (``suffix``: "diff/")."""
+        return self.url + self.reverse_subpage("version", args=[number]) + suffix
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        if not getattr(request, "is_preview", False):  # a preview's relations are its draft's
+        if not getattr(request, "is_preview", False) and not getattr(self, "version_number", None):
+            # (a preview's and an old version's relations are their revision's)
             prefetch_related_objects([self], "authors", "countries", "topics")
         # Lazy, so that a cached rendering of the body (see brief_cache_version) costs no query
         # for the notes and no citeproc run for the bibliography.
@@ -188,6 +231,10 @@ class BriefPage(Page):
         context["cite_as"] = self.cite_as(request)
         context["publisher"] = settings.BRIEFDESK_PUBLISHER
         context["brief_cache_version"] = self.brief_cache_version(request)
+        if not getattr(request, "is_preview", False):
+            from ..versions import history
+
+            context["history"] = SimpleLazyObject(lambda: history(self))
         return context
 
     def brief_cache_version(self, request):
