@@ -6,6 +6,8 @@ error body (a dict from the exception handler) is sent as JSON, with its own con
 
 import json
 
+from django.http import Http404
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 
@@ -62,3 +64,17 @@ class JSONLDRenderer(JSONRenderer):
 CITATION_RENDERERS = [CSLJSONRenderer, RISRenderer, BibTeXRenderer, JSONRenderer]
 # The renderer's format: the briefs.metadata format that produces it.
 CITATION_FORMATS = {"csl": "json", "json": "json", "ris": "ris", "bibtex": "bib"}
+
+
+class FormatFirstNegotiation(DefaultContentNegotiation):
+    """``?format=`` names the format outright, whatever ``Accept`` says (DRF would answer
+    406 when the two disagree); an unknown format is a 404. Without it, ``Accept`` decides."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        fmt = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
+        if fmt:
+            for renderer in renderers:
+                if renderer.format == fmt:
+                    return renderer, renderer.media_type
+            raise Http404(f"No such format: “{fmt[:40]}”.")
+        return super().select_renderer(request, renderers, format_suffix)

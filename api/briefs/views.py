@@ -19,7 +19,12 @@ from api.common import (
     error_responses,
     parse_id,
 )
-from api.renderers import CITATION_FORMATS, CITATION_RENDERERS, JSONLDRenderer
+from api.renderers import (
+    CITATION_FORMATS,
+    CITATION_RENDERERS,
+    FormatFirstNegotiation,
+    JSONLDRenderer,
+)
 from briefs import annotations, metadata
 from briefs.models import BriefPage
 
@@ -32,6 +37,10 @@ LIST_ERRORS = error_responses(
     e404="A page beyond the last.",
 )
 DETAIL_ERRORS = error_responses(e404="No published brief here (unpublished, private or none).")
+FORMAT_ERRORS = error_responses(
+    e400="A query parameter has a bad value (see error.details).",
+    e404="No published brief here (unpublished, private or none), or no such format.",
+)
 SLUG_PARAMETER = OpenApiParameter(
     "slug",
     str,
@@ -128,9 +137,14 @@ class BriefAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.GenericVi
         "application/x-research-info-systems, application/x-bibtex, application/json) or "
         "``?format=csl|ris|bibtex|json``.",
         parameters=[SLUG_PARAMETER],
-        responses={(200, "application/vnd.citationstyles.csl+json"): dict, **DETAIL_ERRORS},
+        responses={(200, "application/vnd.citationstyles.csl+json"): dict, **FORMAT_ERRORS},
     )
-    @action(detail=True, methods=["get"], renderer_classes=CITATION_RENDERERS)
+    @action(
+        detail=True,
+        methods=["get"],
+        renderer_classes=CITATION_RENDERERS,
+        content_negotiation_class=FormatFirstNegotiation,
+    )
     def citation(self, request, slug=None):
         brief = self._live_brief(slug)
         fmt = CITATION_FORMATS[request.accepted_renderer.format]
@@ -141,9 +155,14 @@ class BriefAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.GenericVi
         summary="The bibliography of a published brief: CSL-JSON, RIS or BibTeX",
         description="Negotiated like ``citation``.",
         parameters=[SLUG_PARAMETER],
-        responses={(200, "application/vnd.citationstyles.csl+json"): dict, **DETAIL_ERRORS},
+        responses={(200, "application/vnd.citationstyles.csl+json"): dict, **FORMAT_ERRORS},
     )
-    @action(detail=True, methods=["get"], renderer_classes=CITATION_RENDERERS)
+    @action(
+        detail=True,
+        methods=["get"],
+        renderer_classes=CITATION_RENDERERS,
+        content_negotiation_class=FormatFirstNegotiation,
+    )
     def bibliography(self, request, slug=None):
         brief = self._live_brief(slug)
         fmt = CITATION_FORMATS[request.accepted_renderer.format]
@@ -152,9 +171,14 @@ class BriefAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.GenericVi
     @extend_schema(
         summary="The evidence a published brief cites, as a W3C AnnotationCollection",
         parameters=[SLUG_PARAMETER],
-        responses={(200, "application/ld+json"): dict, **DETAIL_ERRORS},
+        responses={(200, "application/ld+json"): dict, **FORMAT_ERRORS},
     )
-    @action(detail=True, methods=["get"], renderer_classes=[JSONLDRenderer, JSONRenderer])
+    @action(
+        detail=True,
+        methods=["get"],
+        renderer_classes=[JSONLDRenderer, JSONRenderer],
+        content_negotiation_class=FormatFirstNegotiation,
+    )
     def annotations(self, request, slug=None):
         response = Response(annotations.brief_collection(self._live_brief(slug), request))
         patch_vary_headers(response, ["Accept"])

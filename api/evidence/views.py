@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from api.briefs.selectors import citation_index
 from api.common import ConditionalGetMixin, NamedViewSetMixin, error_responses, parse_id
-from api.renderers import JSONLDRenderer
+from api.renderers import FormatFirstNegotiation, JSONLDRenderer
 from briefs.annotations import evidence_annotation
 
 from . import selectors
@@ -24,13 +24,17 @@ class EvidenceAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.ViewSe
     lookup_value_regex = r"[^/]+"
     # ``Accept: application/ld+json`` (or ``?format=jsonld``): the W3C Web Annotation.
     renderer_classes = [JSONRenderer, JSONLDRenderer, BrowsableAPIRenderer]
+    content_negotiation_class = FormatFirstNegotiation
 
     @extend_schema(
         summary="Evidence cited by a published brief",
         parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
         responses={
             200: EvidenceSerializer,
-            **error_responses(e404="No evidence with this id is cited in public."),
+            **error_responses(
+                e400="A query parameter has a bad value (see error.details).",
+                e404="No evidence with this id is cited in public, or no such format.",
+            ),
         },
     )
     def retrieve(self, request, pk=None):

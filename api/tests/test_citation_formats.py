@@ -76,3 +76,15 @@ def test_brief_annotation_collection(client, brief):
     assert response["Content-Type"].startswith("application/ld+json")
     collection = check_collection(json.loads(response.content))
     assert collection["total"] == len(brief.notes.notes)
+
+
+def test_format_parameter_wins_over_accept(client, brief):
+    evidence = brief.corpus["projects"]
+    response = client.get(
+        f"/api/v1/evidence/{evidence.pk}/?format=jsonld", HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/ld+json")
+    check_annotation(json.loads(response.content))
+    unknown = client.get(f"/api/v1/evidence/{evidence.pk}/?format=xml")
+    assert unknown.status_code == 404 and unknown["Content-Type"] == "application/json"
