@@ -31,8 +31,12 @@ MEDIA_TYPE = "application/ld+json"
 PROFILE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 
 
-def _absolute(request, path):
-    return request.build_absolute_uri(path) if request is not None else path
+def _absolute(request, path, base_url=""):
+    """``path`` made absolute from the request, or from ``base_url`` (the site's root URL, for
+    a PDF rendered without a request)."""
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return base_url.rstrip("/") + path
 
 
 def file_uri(sha256_hex: str) -> str:
@@ -104,11 +108,11 @@ def text_fragment_url(evidence) -> str:
 # Annotations --------------------------------------------------------------------------------
 
 
-def annotation_url(evidence_id, request=None) -> str:
-    return _absolute(request, reverse("briefs:evidence-jsonld", args=[evidence_id]))
+def annotation_url(evidence_id, request=None, base_url="") -> str:
+    return _absolute(request, reverse("briefs:evidence-jsonld", args=[evidence_id]), base_url)
 
 
-def evidence_annotation(evidence, request=None, *, with_context=True) -> dict:
+def evidence_annotation(evidence, request=None, *, with_context=True, base_url="") -> dict:
     """``evidence`` as a Web Annotation. With ``apply_pins`` applied beforehand, the wording a
     brief revision shows."""
     source = evidence.source
@@ -125,7 +129,7 @@ def evidence_annotation(evidence, request=None, *, with_context=True) -> dict:
     if fragment:
         target["scope"] = fragment
     annotation = {
-        "id": annotation_url(evidence.pk, request),
+        "id": annotation_url(evidence.pk, request, base_url),
         "type": "Annotation",
         "motivation": "quoting",
         "created": evidence.created_at.isoformat() if evidence.created_at else None,
@@ -144,15 +148,17 @@ def evidence_annotation(evidence, request=None, *, with_context=True) -> dict:
     return {"@context": CONTEXT, **annotation} if with_context else annotation
 
 
-def brief_collection(page, request=None) -> dict:
+def brief_collection(page, request=None, *, base_url="") -> dict:
     """All citations of ``page`` (its notes, as the revision pinned them) as an embedded
     AnnotationCollection with one AnnotationPage."""
     notes = page.notes
     items = [
-        evidence_annotation(note.evidence, request, with_context=False) for note in notes.notes
+        evidence_annotation(note.evidence, request, with_context=False, base_url=base_url)
+        for note in notes.notes
     ]
     page_url = page.get_full_url(request) or ""
-    collection_id = _absolute(request, reverse("briefs:annotations", args=[page.slug]))
+    path = reverse("briefs:annotations", args=[page.slug])
+    collection_id = _absolute(request, path, base_url)
     return {
         "@context": CONTEXT,
         "id": collection_id,
