@@ -172,7 +172,8 @@ class BriefPage(Page):
         # gets a 404 rather than a login page (a password restriction still asks for it).
         result = super().route(request, path_components)
         if not path_components:
-            for restriction in self.get_view_restrictions():
+            self._view_restrictions = list(self.get_view_restrictions())  # get_context reuses
+            for restriction in self._view_restrictions:
                 if (
                     restriction.restriction_type != restriction.PASSWORD
                     and not restriction.accept_request(request)
@@ -198,11 +199,10 @@ class BriefPage(Page):
         full_url = urllib.parse.urlsplit(self.get_full_url(request) or "")
         context["page_root"] = f"{full_url.scheme}://{full_url.netloc}" if full_url.netloc else ""
         # Downloads and evidence pages exist for the published revision only.
-        is_published = (
-            self.live
-            and not getattr(request, "is_preview", False)
-            and not self.get_view_restrictions().exists()
-        )
+        restrictions = getattr(self, "_view_restrictions", None)  # read by route() already
+        if restrictions is None:
+            restrictions = self.get_view_restrictions().exists()
+        is_published = self.live and not getattr(request, "is_preview", False) and not restrictions
         context["downloads"] = download_urls(self) if is_published else None
         return context
 
