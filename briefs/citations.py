@@ -202,6 +202,15 @@ class Note:
         return mark_safe(html + ".")
 
 
+DOI_URL_RE = re.compile(r"^https?://(?:dx\.)?doi\.org/(?P<doi>10\.\d{4,9}/\S+)$", re.I)
+
+
+def doi_of(url: str) -> str:
+    """The DOI of a doi.org URL ("" otherwise): a source keeps its DOI as its URL."""
+    match = DOI_URL_RE.match(url or "")
+    return match.group("doi") if match else ""
+
+
 @dataclass
 class BibliographyEntry:
     source: Source
@@ -211,6 +220,15 @@ class BibliographyEntry:
     @property
     def text(self):
         return re.sub(r"<[^>]+>", "", self.html).replace("&amp;", "&")
+
+    @property
+    def doi(self) -> str:
+        return doi_of(self.source.url)
+
+    @property
+    def link(self) -> str:
+        """Where the reader finds the source: its DOI (resolved) or its URL."""
+        return f"https://doi.org/{self.doi}" if self.doi else self.source.url
 
 
 @dataclass
@@ -352,6 +370,8 @@ def source_csl(source: Source) -> dict:
         item["issued"] = {"date-parts": [parts]}
     if source.url:
         item["URL"] = source.url
+        if doi_of(source.url):
+            item["DOI"] = doi_of(source.url)
     if source.abstract:
         item["abstract"] = source.abstract
     return item

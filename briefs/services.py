@@ -1,5 +1,8 @@
 """Queries every public surface shares: only live, public briefs, ever."""
 
+import hashlib
+
+from django.core.cache import cache
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
@@ -7,9 +10,11 @@ from django.http import Http404
 from config.search import clean_query
 from taxonomy.models import Country, Topic
 
+from .citations import cited_evidence_ids
 from .models.pages import BriefPage
 
 PER_PAGE = 10
+INDEX_SECONDS = 24 * 3600
 
 
 def published_briefs():
@@ -22,6 +27,32 @@ def published_briefs():
         .public()
         .order_by("-publication_date", "-first_published_at", "-pk")
     )
+
+
+def citation_index() -> dict[int, list[int]]:
+    """``{evidence id: [ids of the published briefs citing it]}``: what evidence is public.
+
+    Built from the published bodies once per set of published revisions: the key is a hash
+    of every published brief's id and last publication time (one small query), so that a
+    publication, an unpublication or a change of privacy gives a new index. Kept in the
+    shared cache."""
+    rows = sorted(
+        published_briefs().order_by().values_list("pk", "last_published_at"),
+        key=lambda row: row[0],
+    )
+    fingerprint = hashlib.sha256(
+        "|".join(f"{pk}:{when.isoformat() if when else ''}" for pk, when in rows).encode()
+    ).hexdigest()
+    key = f"api:citation-index:{fingerprint}"
+    index = cache.get(key)
+    if index is None:
+        index = {}
+        pages = BriefPage.objects.filter(pk__in=[pk for pk, _ in rows]).only("pk", "body")
+        for page in pages.order_by("pk"):
+            for evidence_id in cited_evidence_ids(page.body):
+                index.setdefault(evidence_id, []).append(page.pk)
+        cache.set(key, index, INDEX_SECONDS)
+    return index
 
 
 def with_listing_data(queryset):

@@ -14,6 +14,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, name="sitemap"),
     path("api/v1/", include("api.urls", namespace="api")),
     path("pdf/", include("pdfs.urls")),
+    path("", include("briefs.urls")),
 ]
 
 if settings.DEBUG:

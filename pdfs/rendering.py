@@ -14,6 +14,7 @@ still uncollected kept them alive (+70 MB on a 38-page brief)."""
 import gc
 import hashlib
 import io
+import json
 import logging
 import re
 import threading
@@ -174,9 +175,12 @@ def freeze_startup_objects():
         _frozen = True
 
 
-def html_to_pdf(html: str, *, variant=PDF_VARIANT, print_stylesheet=False) -> RenderedPDF:
+def html_to_pdf(
+    html: str, *, variant=PDF_VARIANT, print_stylesheet=False, attachments=()
+) -> RenderedPDF:
     """Any HTML to PDF bytes through the safe fetcher: the one entry point to WeasyPrint.
-    ``print_stylesheet``: apply the brief print stylesheet with its fonts (print_resources)."""
+    ``print_stylesheet``: apply the brief print stylesheet with its fonts (print_resources).
+    ``attachments``: weasyprint.Attachment files to embed."""
     import pypdf
     from weasyprint import HTML
 
@@ -189,7 +193,9 @@ def html_to_pdf(html: str, *, variant=PDF_VARIANT, print_stylesheet=False) -> Re
         refused = list(resources.refused)
     freeze_startup_objects()
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(**options)
-    data = document.write_pdf(pdf_variant=variant, uncompressed_pdf=False)
+    data = document.write_pdf(
+        pdf_variant=variant, uncompressed_pdf=False, attachments=list(attachments)
+    )
     page_count = len(document.pages)
     del document  # the laid-out pages are the bulk of a render's memory
     if not data.startswith(b"%PDF-") or page_count < 1:
@@ -200,11 +206,35 @@ def html_to_pdf(html: str, *, variant=PDF_VARIANT, print_stylesheet=False) -> Re
     return RenderedPDF(data, page_count, sha256, refused + fetcher.refused)
 
 
+ANNOTATIONS_NAME = "evidence.jsonld"
+
+
+def evidence_attachment(page, revision):
+    """The brief's citations as a W3C AnnotationCollection (JSON-LD), to embed in its PDF: the
+    PDF alone carries its evidence in machine-readable form. Dated with the revision, so that a
+    re-render of the same revision gives the same file."""
+    from weasyprint import Attachment
+
+    from briefs.annotations import brief_collection
+
+    collection = brief_collection(page, base_url=site_root(page))
+    return Attachment(
+        string=json.dumps(collection, ensure_ascii=False, indent=2),
+        name=ANNOTATIONS_NAME,
+        description="The evidence cited in this brief, as W3C Web Annotations (JSON-LD)",
+        created=revision.created_at,
+        modified=revision.created_at,
+        relationship="Data",
+    )
+
+
 def render_revision(revision, kind="public") -> RenderedPDF:
     page = revision.as_object()
     started = timezone.now()
     html = render_brief_html(page, revision, kind, link_stylesheet=False)
-    rendered = html_to_pdf(html, print_stylesheet=True)
+    rendered = html_to_pdf(
+        html, print_stylesheet=True, attachments=[evidence_attachment(page, revision)]
+    )
     logger.info(
         "Rendered %s PDF of “%s” revision %s: %s pages in %.2fs",
         kind,

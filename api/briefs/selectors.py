@@ -4,47 +4,23 @@ cite), the listing's search and orderings, and the querysets of the listing and 
 Everything is read from the page row, which holds the published revision (Wagtail keeps
 drafts in revisions), through ``briefs.services.published_briefs()``."""
 
-import hashlib
-
-from django.core.cache import cache
 from django.db.models import Case, IntegerField, Value, When
 
-from briefs.citations import cited_evidence_ids
-from briefs.models import BriefPage
+from briefs.services import citation_index as live_citation_index
 from briefs.services import published_briefs, search_briefs
 
 SEARCH_LIMIT = 1000
-INDEX_SECONDS = 24 * 3600
 
 
 # What is public -----------------------------------------------------------------------------------
 
 
 def citation_index(request=None) -> dict[int, list[int]]:
-    """``{evidence id: [ids of the published briefs citing it]}``.
-
-    Built from the published bodies once per set of published revisions: the key is a hash
-    of every published brief's id and last publication time (one small query), so that a
-    publication, an unpublication or a change of privacy gives a new index. Kept in the
-    shared cache, and on the request for the rest of the request."""
+    """``{evidence id: [ids of the published briefs citing it]}`` (see
+    briefs.services.citation_index), kept on the request for the rest of the request."""
     if request is not None and hasattr(request, "_api_citation_index"):
         return request._api_citation_index
-    rows = sorted(
-        published_briefs().order_by().values_list("pk", "last_published_at"),
-        key=lambda row: row[0],
-    )
-    fingerprint = hashlib.sha256(
-        "|".join(f"{pk}:{when.isoformat() if when else ''}" for pk, when in rows).encode()
-    ).hexdigest()
-    key = f"api:citation-index:{fingerprint}"
-    index = cache.get(key)
-    if index is None:
-        index = {}
-        pages = BriefPage.objects.filter(pk__in=[pk for pk, _ in rows]).only("pk", "body")
-        for page in pages.order_by("pk"):
-            for evidence_id in cited_evidence_ids(page.body):
-                index.setdefault(evidence_id, []).append(page.pk)
-        cache.set(key, index, INDEX_SECONDS)
+    index = live_citation_index()
     if request is not None:
         request._api_citation_index = index
     return index

@@ -1,9 +1,13 @@
 """``/api/v1/briefs/``: the published briefs, and each one in full."""
 
+import json
+
+from django.utils.cache import patch_vary_headers
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from api.common import (
@@ -15,6 +19,13 @@ from api.common import (
     error_responses,
     parse_id,
 )
+from api.renderers import (
+    CITATION_FORMATS,
+    CITATION_RENDERERS,
+    FormatFirstNegotiation,
+    JSONLDRenderer,
+)
+from briefs import annotations, metadata
 from briefs.models import BriefPage
 
 from . import representation, selectors
@@ -26,6 +37,10 @@ LIST_ERRORS = error_responses(
     e404="A page beyond the last.",
 )
 DETAIL_ERRORS = error_responses(e404="No published brief here (unpublished, private or none).")
+FORMAT_ERRORS = error_responses(
+    e400="A query parameter has a bad value (see error.details).",
+    e404="No published brief here (unpublished, private or none), or no such format.",
+)
 SLUG_PARAMETER = OpenApiParameter(
     "slug",
     str,
@@ -101,3 +116,70 @@ class BriefAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.GenericVi
         if brief is None:
             raise NotFound(f"No published brief has the id {pk}.")
         return self._detail(request, brief)
+
+    # Citation formats and Web Annotations ----------------------------------------------------
+
+    def _live_brief(self, slug):
+        brief = selectors.detail_queryset().filter(slug=slug).order_by("pk").first()
+        if brief is None:
+            raise NotFound(f"No published brief has the slug “{slug[:80]}”.")
+        return brief
+
+    def _citation_response(self, request, text, fmt):
+        data = json.loads(text) if fmt == "json" else text
+        response = Response(data)
+        patch_vary_headers(response, ["Accept"])
+        return response
+
+    @extend_schema(
+        summary="How to cite a published brief: CSL-JSON, RIS or BibTeX",
+        description="Negotiated by ``Accept`` (application/vnd.citationstyles.csl+json, "
+        "application/x-research-info-systems, application/x-bibtex, application/json) or "
+        "``?format=csl|ris|bibtex|json``.",
+        parameters=[SLUG_PARAMETER],
+        responses={(200, "application/vnd.citationstyles.csl+json"): dict, **FORMAT_ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        renderer_classes=CITATION_RENDERERS,
+        content_negotiation_class=FormatFirstNegotiation,
+    )
+    def citation(self, request, slug=None):
+        brief = self._live_brief(slug)
+        fmt = CITATION_FORMATS[request.accepted_renderer.format]
+        text = metadata.brief_citation(brief, fmt, request)
+        return self._citation_response(request, text, fmt)
+
+    @extend_schema(
+        summary="The bibliography of a published brief: CSL-JSON, RIS or BibTeX",
+        description="Negotiated like ``citation``.",
+        parameters=[SLUG_PARAMETER],
+        responses={(200, "application/vnd.citationstyles.csl+json"): dict, **FORMAT_ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        renderer_classes=CITATION_RENDERERS,
+        content_negotiation_class=FormatFirstNegotiation,
+    )
+    def bibliography(self, request, slug=None):
+        brief = self._live_brief(slug)
+        fmt = CITATION_FORMATS[request.accepted_renderer.format]
+        return self._citation_response(request, metadata.bibliography_download(brief, fmt), fmt)
+
+    @extend_schema(
+        summary="The evidence a published brief cites, as a W3C AnnotationCollection",
+        parameters=[SLUG_PARAMETER],
+        responses={(200, "application/ld+json"): dict, **FORMAT_ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        renderer_classes=[JSONLDRenderer, JSONRenderer],
+        content_negotiation_class=FormatFirstNegotiation,
+    )
+    def annotations(self, request, slug=None):
+        response = Response(annotations.brief_collection(self._live_brief(slug), request))
+        patch_vary_headers(response, ["Accept"])
+        return response

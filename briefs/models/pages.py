@@ -1,6 +1,7 @@
 """The brief page and its authors."""
 
 import datetime
+import urllib.parse
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,6 +23,7 @@ from taxonomy.models import Country, Topic
 from ..admin_forms import BriefPageForm
 from ..blocks import BriefStreamBlock
 from ..citations import CitationMarkup, build_notes, pin_quotes
+from ..metadata import download_urls, meta_tags
 from ..permissions import BriefPermissionTester
 
 
@@ -235,6 +237,14 @@ class BriefPage(RoutablePageMixin, Page):
             from ..versions import history
 
             context["history"] = SimpleLazyObject(lambda: history(self))
+        context["scholar_meta"] = meta_tags(self, request)
+        # The host of the page's own address: Scholar wants the PDF on the same host.
+        full_url = urllib.parse.urlsplit(self.get_full_url(request) or "")
+        context["page_root"] = f"{full_url.scheme}://{full_url.netloc}" if full_url.netloc else ""
+        # Downloads and evidence pages exist for the published revision only.
+        restrictions = self.get_view_restrictions().exists()  # read once by route()
+        is_published = self.live and not getattr(request, "is_preview", False) and not restrictions
+        context["downloads"] = download_urls(self) if is_published else None
         return context
 
     def brief_cache_version(self, request):

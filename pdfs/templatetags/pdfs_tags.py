@@ -11,5 +11,8 @@ register = template.Library()
 @register.simple_tag
 def live_pdf(page):
     """``{% live_pdf page as pdf %}``: the status of the public PDF of ``page``'s live revision
-    (pdfs.services.PDFStatus), or None when the brief is not live or has no PDF row."""
-    return live_pdf_status(page)
+    (pdfs.services.PDFStatus), or None when the brief is not live or has no PDF row. Asked
+    once per page object (the head's citation_pdf_url and the download box share it)."""
+    if not hasattr(page, "_live_pdf_status"):
+        page._live_pdf_status = live_pdf_status(page)
+    return page._live_pdf_status

@@ -213,8 +213,13 @@ def _pdf_urls(page):
     return urls
 
 
-def test_nothing_unpublished_leaks(briefs, taxonomy, capsys):
+def test_nothing_unpublished_leaks(briefs, taxonomy, capsys, settings):
     country, topic = taxonomy
+    # Hundreds of anonymous probes: the API's rate limit would answer 429 before the end.
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": None, "token": None},
+    }
     probes = Probes()
     anonymous = probes.client
     for brief in briefs:
@@ -287,6 +292,36 @@ def test_nothing_unpublished_leaks(briefs, taxonomy, capsys):
                 f"/api/v1/evidence/{evidence.pk}/",
                 [*secrets, f'"id": {evidence.pk}', f'"id":{evidence.pk}'],
             )
+        # Citation downloads, Web Annotations and evidence receipts: only for live, public
+        # briefs (a published brief's shows its published revision, never the draft's).
+        download_secrets = secrets + ([page.slug] if not brief.expect_live else [])
+        downloads = [
+            f"/briefs/{page.slug}/{name}"
+            for name in (
+                "cite.ris",
+                "cite.bib",
+                "cite.json",
+                "bibliography.bib",
+                "bibliography.ris",
+                "bibliography.json",
+                "annotations.jsonld",
+            )
+        ] + [
+            f"/api/v1/briefs/{page.slug}/{name}"
+            for name in ("citation/?format=ris", "bibliography/?format=bibtex", "annotations/")
+        ]
+        for url in downloads:
+            response = probes.check(f"{brief.state} / citation download", url, download_secrets)
+            if brief.state != "published_with_newer_draft":
+                assert response.status_code == 404, (brief.state, url, response.status_code)
+        for evidence in brief.evidence:  # cited only by this unpublished brief (or draft)
+            for url in (
+                f"/evidence/{evidence.pk}/",
+                f"/evidence/{evidence.pk}/annotation.jsonld",
+                f"/api/v1/evidence/{evidence.pk}/?format=jsonld",
+            ):
+                response = probes.check(f"{brief.state} / evidence receipt", url, secrets)
+                assert response.status_code == 404, (brief.state, url, response.status_code)
         # PDFs (another app builds them).
         _probe_pdfs(probes, brief, secrets)
         # Media files of the brief: its cover image.
