@@ -18,8 +18,10 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or 2)
 timeout = 60
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then, so that a slow leak never grows unbounded.
-max_requests = 2000
+# Recycle workers now and then, so that a slow leak never grows unbounded. Rarely: at 2000 a
+# loaded worker restarted every few seconds (each restart reloads Django, and its requests
+# wait); WEB_MAX_REQUESTS=0 turns recycling off.
+max_requests = int(os.environ.get("WEB_MAX_REQUESTS") or 100_000)
 max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
