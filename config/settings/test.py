@@ -13,3 +13,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Tests that need a worker start a real one (see conftest.py); the rest run tasks inline.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# The whole-response cache would hide changes that tests make without signals (queryset
+# updates); serving/tests turn it on where it is what is tested.
+RESPONSE_CACHE_SECONDS = int(env("RESPONSE_CACHE_SECONDS", "0"))
