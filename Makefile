@@ -31,7 +31,7 @@ ARGS ?=
 BRIEFDESK_BASE_URL ?= http://127.0.0.1:$(PORT)
 export BRIEFDESK_BASE_URL
 
-.PHONY: help install lock browsers ocr-engine var migrate demo run test lint format bench stack clean
+.PHONY: help install lock browsers ocr-engine bench-tools var migrate demo run test lint format bench stack clean
 
 help: ## List the targets
 	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) \
@@ -132,6 +132,18 @@ ocr-engine: ## Install Tesseract (English, Russian, Kazakh) and Ghostscript for 
 		exit 1; \
 	fi
 
+bench-tools: ## Install wrk (HTTP load generator of bench/serving.py) if it is missing
+	@if command -v wrk >/dev/null; then \
+		echo "wrk: $$(command -v wrk)"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update && apt-get install -y --no-install-recommends wrk </dev/null; \
+	else \
+		echo "wrk is missing and installing it needs root. Run:" >&2; \
+		echo "  sudo apt-get update && sudo apt-get install -y wrk" >&2; \
+		exit 1; \
+	fi
+
 # --- Database, demo, servers -------------------------------------------------------------------
 
 var: # Folders the settings and the filesystem broker expect
@@ -204,7 +216,7 @@ format: install ## Sort imports and format the code with ruff
 BENCH_DATABASE_URL ?= postgres://root@127.0.0.1:5432/briefdesk_bench
 BENCH_BROKER_URL ?= redis://127.0.0.1:6379/11
 
-bench: install var ## Run the benchmarks on PostgreSQL and Redis; writes bench/results.json and README table
+bench: install var bench-tools ## Run the benchmarks on PostgreSQL and Redis; writes bench/results.json and README table
 	export DATABASE_URL="$${DATABASE_URL:-$(BENCH_DATABASE_URL)}"; \
 	export CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(BENCH_BROKER_URL)}"; \
 	$(PY) bin/ensure-database && $(PY) manage.py migrate --noinput -v0 \

@@ -18,11 +18,12 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or 2)
 timeout = 60
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then, so that a slow leak never grows unbounded. Each worker
-# recycles after max_requests + randint(0, max_requests_jitter) requests: a jitter of half
-# max_requests spreads the workers' restarts, so that they do not all reload Django at once
-# and leave nobody to answer (with a jitter of 10 %, both workers restarted together under load).
-max_requests = 2000
+# Recycle workers now and then, so that a slow leak never grows unbounded. Rarely: at 2000 a
+# loaded worker restarted every few seconds (each restart reloads Django, and its requests
+# wait); WEB_MAX_REQUESTS=0 turns recycling off. Each worker recycles after max_requests +
+# randint(0, max_requests_jitter) requests: a jitter of half max_requests spreads the workers'
+# restarts, so that they do not all reload Django at once and leave nobody to answer.
+max_requests = int(os.environ.get("WEB_MAX_REQUESTS") or 100_000)
 max_requests_jitter = max_requests // 2
 accesslog = "-"
 errorlog = "-"

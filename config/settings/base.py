@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "review",
     "pdfs",
     "api",
+    "serving",
     "demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.routable_page",
@@ -95,6 +96,8 @@ MIDDLEWARE = [
     # Refuses request bodies larger than MAX_REQUEST_BYTES with a readable 413 page.
     "config.security.RequestSizeLimitMiddleware",
     "config.security.CSPMiddleware",
+    # Before the session: a cached answer for an anonymous reader costs no session or user.
+    "serving.middleware.PublicResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -374,6 +377,29 @@ elif CACHE_URL:
     raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, not {CACHE_URL!r}.")
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Whole-response cache of public pages and API answers for anonymous readers (serving app).
+# On by default only when the cache is shared (CACHE_URL): with a per-process memory cache, a
+# change made by the worker could not reach the web processes' copies. 0 turns it off.
+RESPONSE_CACHE_SECONDS = int(env("RESPONSE_CACHE_SECONDS", "600" if CACHE_URL else "0"))
+# Cache-Control of those answers: browsers revalidate (ETag) after this many seconds; shared
+# caches (a CDN) keep them this long, or until purged on publication (FRONTEND_CACHE_PURGE_URL).
+RESPONSE_CACHE_BROWSER_SECONDS = int(env("RESPONSE_CACHE_BROWSER_SECONDS", "0"))
+RESPONSE_CACHE_SHARED_SECONDS = int(env("RESPONSE_CACHE_SHARED_SECONDS", "300"))
+RESPONSE_CACHE_EXCLUDED_PATHS = [
+    "/admin/", "/documents/", "/pdf/", "/healthz/", "/static/", "/media/",
+]  # fmt: skip
+RESPONSE_CACHE_EXCLUDED_SUFFIXES = ["/search/"]
+# A CDN or caching proxy in front, purged on publication: Wagtail's HTTP purge backend sends
+# PURGE <path> (Host: the site's) to this address. Other backends: set WAGTAILFRONTENDCACHE.
+FRONTEND_CACHE_PURGE_URL = env("FRONTEND_CACHE_PURGE_URL")
+if FRONTEND_CACHE_PURGE_URL:
+    WAGTAILFRONTENDCACHE = {
+        "default": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": FRONTEND_CACHE_PURGE_URL,
+        }
+    }
 
 # REST framework (the public API under /api/v1/, see api/urls.py) --------------------------------
 

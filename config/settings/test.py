@@ -15,3 +15,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 # The origin the tests' absolute URLs use ("http://localhost/..."), whatever the environment says.
 BRIEFDESK_BASE_URL = "http://localhost"
+# The whole-response cache would hide changes that tests make without signals (queryset
+# updates); serving/tests turn it on where it is what is tested.
+RESPONSE_CACHE_SECONDS = int(env("RESPONSE_CACHE_SECONDS", "0"))

@@ -132,6 +132,27 @@ def test_s3_media_without_a_bucket_is_named(tmp_path):
     assert "AWS_STORAGE_BUCKET_NAME" in result.stderr.strip().splitlines()[-1]
 
 
+def test_database_connections_persist_and_are_health_checked(tmp_path):
+    env = documented_environment(tmp_path)
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "db = settings.DATABASES['default']; print(db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS'])"
+    )
+    del env["DB_CONN_MAX_AGE"]
+    result = run_python(code, env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["60", "True"]
+    result = run_python(code, {**env, "DB_CONN_MAX_AGE": "0"})
+    assert result.stdout.split() == ["0", "True"]
+
+
+def test_gunicorn_recycles_workers_rarely(tmp_path):
+    code = "import runpy; c = runpy.run_path('config/gunicorn.py'); print(c['max_requests'])"
+    env = documented_environment(tmp_path)
+    assert int(run_python(code, env).stdout) >= 50_000
+    assert run_python(code, {**env, "WEB_MAX_REQUESTS": "0"}).stdout.strip() == "0"
+
+
 def test_production_logs_are_json_lines(tmp_path):
     code = (
         "import django, logging; django.setup(); "
