@@ -16,7 +16,7 @@ import os
 import zipfile
 from dataclasses import dataclass
 
-from .base import IngestionError
+from .errors import IngestionError
 
 # Members smaller than this may compress at any ratio (a repetitive XML part of a few kilobytes
 # legitimately compresses 50:1); the ratio limit applies from this size up.

@@ -1,4 +1,5 @@
-"""What every extractor shares: the error, the result, the extractor interface, text decoding.
+"""What every extractor shares: the result, the extractor interface, text decoding (what
+extraction reports, errors and progress, is in :mod:`sources.extractors.errors`).
 
 No Django and no database. A format is a subclass of :class:`Extractor` in its own module,
 registered in :mod:`sources.extractors.registry`.
@@ -7,38 +8,21 @@ registered in :mod:`sources.extractors.registry`.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sources.footnotes import ParsedMarker, ParsedReference
 from sources.normalise import page_at
 
+from .errors import IngestionError, NeedsOcr, ProgressCallback  # noqa: F401 (the interface)
+
 if TYPE_CHECKING:
     from .archives import ArchiveLimits
     from .ocr import OcrSettings
 
-ProgressCallback = Callable[[int, int], None]
-
 # Bytes that never occur in text files (everything below 0x20 except tab, LF, FF, CR, ESC).
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27))
 _MAX_CONTROL_RATIO = 0.005
-
-
-class NeedsOcr(Exception):
-    """Raised when extraction without OCR meets pages that need it: the worker then hands the
-    source to the OCR queue."""
-
-
-class IngestionError(Exception):
-    """A file that cannot be ingested; ``str()`` is a one-line message for the analyst."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(" ".join(message.split()))
-
-    @property
-    def message(self) -> str:
-        return str(self)
 
 
 @dataclass(frozen=True)

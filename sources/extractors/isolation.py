@@ -22,7 +22,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
-from .base import IngestionError, ProgressCallback
+from .errors import IngestionError, ProgressCallback
 
 _CPU_SLACK_SECONDS = 30
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
-from .base import IngestionError, ProgressCallback
+from .errors import IngestionError, ProgressCallback
 
 logger = logging.getLogger(__name__)
 
