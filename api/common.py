@@ -175,6 +175,30 @@ class TokenRateThrottle(_SettingsRate, UserRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
 
+def throttle_cached_answer(request):
+    """The 429 that an answer served from the whole-response cache (serving/) must still give
+    when the client is over its rate limit, or None: the limits count every answer, cached or
+    not (the rate a client is promised is the rate it gets). Run by the cache middleware on a
+    hit under ``/api/`` (``RESPONSE_CACHE_HIT_CHECKS``)."""
+    from rest_framework.renderers import JSONRenderer
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
+
+    view = APIView()
+    drf_request = Request(request)
+    view.request = drf_request
+    for throttle in view.get_throttles():
+        if not throttle.allow_request(drf_request, view):
+            response = exception_handler(
+                exceptions.Throttled(throttle.wait()), {"view": view, "request": drf_request}
+            )
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = "application/json"
+            response.renderer_context = {"request": drf_request, "view": view}
+            return response.render()
+    return None
+
+
 # Pagination ---------------------------------------------------------------------------------------
 
 

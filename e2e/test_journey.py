@@ -423,7 +423,7 @@ def test_journey(stack, browser, journey, tmp_path):
     journey.shot(editor, "peer-review-approved")
     editor.goto(f"{base}/admin/pages/{brief_id}/edit/")
     with editor.expect_navigation():
-        steps.workflow_action(editor, "Approve and Publish")
+        steps.workflow_action(editor, "Publish")
     # Wagtail names the final approval an update; the listing it returns to shows it live.
     expect(editor.locator(".messages li").first).to_contain_text(
         f"Page '{brief_title}' has been updated."

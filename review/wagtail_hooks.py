@@ -10,8 +10,9 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 from wagtail import hooks
-from wagtail.admin.action_menu import UnpublishMenuItem
+from wagtail.admin.action_menu import UnpublishMenuItem, WorkflowMenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.log_actions import LogFormatter
 from wagtail.models import TaskState
@@ -58,6 +59,21 @@ def explain_refused_publish_on_create(request, parent_page, page_class):
     if issubclass(page_class, BriefPage):
         perms = parent_page.permissions_for_user(request.user)
         _explain_refused_publish(request, perms.can_publish_subpage)
+
+
+@hooks.register("construct_page_action_menu")
+def label_sign_off_as_it_acts(menu_items, request, context):
+    """The sign-off's approve buttons already say what they do ("Publish", "Schedule with
+    comment", review.models.EditorialSignOffTask.get_actions); Wagtail's editor footer appends
+    " and Publish" to the final task's approval, which would read "Publish and Publish"."""
+    suffix = str(_("%(label)s and Publish") % {"label": ""})
+    for item in menu_items:
+        if isinstance(item, WorkflowMenuItem) and item.name == "approve":
+            label = str(item.label)
+            if label.endswith(suffix) and label[: -len(suffix)].startswith(
+                (str(_("Publish")), str(_("Schedule")))
+            ):
+                item.label = label[: -len(suffix)]
 
 
 @hooks.register("before_publish_page")

@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.cache import cc_delim_re, get_conditional_response, patch_cache_control
 from django.utils.http import http_date
+from django.utils.module_loading import import_string
 
 from . import version
 
@@ -101,6 +102,15 @@ def _timestamp(value):
     return parse_http_date_safe(value) if value else None
 
 
+def _hit_check(request):
+    """A check a cache hit must pass (``RESPONSE_CACHE_HIT_CHECKS``: the API's rate limits);
+    the response it answers instead, or None."""
+    for prefix, path in getattr(settings, "RESPONSE_CACHE_HIT_CHECKS", {}).items():
+        if request.path.startswith(prefix):
+            return import_string(path)(request)
+    return None
+
+
 class PublicResponseCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -113,6 +123,9 @@ class PublicResponseCacheMiddleware:
         key = cache_key(request, version.current())
         entry = cache.get(key)
         if entry is not None:
+            refused = _hit_check(request)
+            if refused is not None:
+                return refused
             status, headers, content = entry
             response = HttpResponse(content, status=status)
             for name, value in headers:

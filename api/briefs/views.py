@@ -171,7 +171,12 @@ class BriefAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.GenericVi
     @extend_schema(
         summary="The evidence a published brief cites, as a W3C AnnotationCollection",
         parameters=[SLUG_PARAMETER],
-        responses={(200, "application/ld+json"): dict, **FORMAT_ERRORS},
+        # JSON-LD by default; the same document as plain JSON with ?format=json.
+        responses={
+            (200, "application/ld+json"): dict,
+            (200, "application/json"): dict,
+            **FORMAT_ERRORS,
+        },
     )
     @action(
         detail=True,

@@ -421,6 +421,7 @@ class TestPdf:
         pdf.refresh_from_db()
         pdf.file.save("with-pdf.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
         pdf.status = "ready"
+        pdf.sha256 = "a" * 64  # a rendered file always has its hash (BriefPDF.has_file)
         pdf.save()
         html = soup(client.get(brief.url))
         link = html.select_one(".pdf-download a[download]")

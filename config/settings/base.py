@@ -390,6 +390,8 @@ RESPONSE_CACHE_EXCLUDED_PATHS = [
     "/admin/", "/documents/", "/pdf/", "/healthz/", "/static/", "/media/",
 ]  # fmt: skip
 RESPONSE_CACHE_EXCLUDED_SUFFIXES = ["/search/"]
+# Checks a cache hit still passes, by path prefix: the API's rate limits count cached answers.
+RESPONSE_CACHE_HIT_CHECKS = {"/api/": "api.common.throttle_cached_answer"}
 # A CDN or caching proxy in front, purged on publication: Wagtail's HTTP purge backend sends
 # PURGE <path> (Host: the site's) to this address. Other backends: set WAGTAILFRONTENDCACHE.
 FRONTEND_CACHE_PURGE_URL = env("FRONTEND_CACHE_PURGE_URL")

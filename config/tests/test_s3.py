@@ -224,11 +224,13 @@ def test_rendered_pdf_is_written_to_the_bucket_and_served(
     assert response["ETag"] == f'"{pdf.sha256}"'
     assert b"".join(response.streaming_content) == data
 
-    # Rendering the row again (regenerate) keeps one object under the same name.
+    # Rendering the row again (regenerate) writes the row's other name, switches to it once
+    # ready and deletes the old object: one object in the end, the one the row serves.
     BriefPDF.objects.filter(pk=pdf.pk).update(status=BriefPDF.Status.QUEUED, attempts=0)
     assert tasks.render_brief_pdf.apply(args=(pdf.pk,), task_id="again").get() == "ready"
+    pdf.refresh_from_db()
     pdf_keys = [k for k in s3_media.object_keys() if k.startswith("media/pdfs/")]
-    assert pdf_keys == [key]
+    assert pdf_keys == [f"media/pdfs/{pdf.file.name}"] and pdf_keys != [key]
 
 
 @pytest.mark.django_db

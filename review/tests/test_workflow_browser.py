@@ -77,7 +77,7 @@ def test_review_flow_in_the_admin(live_server, browser, page, transactional_db, 
         admin_login(editor, base, "editor", "editor-demo-2026")
         editor.goto(edit)
         with editor.expect_navigation():
-            steps.workflow_action(editor, "Approve and Publish")
+            steps.workflow_action(editor, "Publish")
         editor.locator(".messages li").first.wait_for()
         shot(editor, "4-editor-published")
         public = editor_context.new_page()

@@ -260,3 +260,25 @@ def test_a_publication_reaches_another_process(redis_cache):
     after = other_process(urls)
     for path, (status, body, _) in after.items():
         assert status == 200 and "okapi" in body, path
+
+
+def test_cached_api_answers_still_count_towards_the_rate_limit(reader, site, settings):
+    """A client over its limit gets the 429 even for an answer the cache holds."""
+    from api.common import AnonymousRateThrottle
+
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"anon": "3/minute", "token": "10/minute"},
+    }
+    AnonymousRateThrottle.THROTTLE_RATES = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    try:
+        url = f"/api/v1/briefs/{site['brief'].slug}/"
+        answers = [reader.get(url) for _ in range(5)]
+    finally:
+        from rest_framework.settings import api_settings
+
+        AnonymousRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    assert [a.status_code for a in answers] == [200, 200, 200, 429, 429]
+    assert answers[1]["X-Response-Cache"] == "hit"
+    assert int(answers[3]["Retry-After"]) > 0
+    assert answers[3].json()["error"]["status"] == 429
