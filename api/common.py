@@ -5,10 +5,8 @@ parsing and the viewsets' public names."""
 import hashlib
 import logging
 import math
-import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
@@ -332,11 +330,13 @@ class ConditionalGetMixin:
 
     The ETag is a hash of the rendered representation, so it changes whenever anything shown
     changes (a publication, an unpublication, an edited source, a new PDF). Last-Modified is
-    the time this server first served the current representation of the URL (kept in the
-    shared cache next to its ETag): it moves forward whenever the ETag changes, which data
-    timestamps cannot guarantee (an unpublished brief leaves no timestamp on the others)."""
+    the time of the content: an action sets ``self.content_modified`` (a datetime) to when
+    what it shows last changed (a brief's last publication, the newest publication change of
+    any brief for lists, an evidence's or source's last edit); without one (the schema), no
+    Last-Modified is sent and the ETag alone validates."""
 
     cache_seconds = None
+    content_modified = None
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -344,9 +344,11 @@ class ConditionalGetMixin:
             return response
         response.render()
         etag = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
-        last_modified = self._first_served(request, response, etag)
+        last_modified = None
+        if self.content_modified is not None:
+            last_modified = int(self.content_modified.timestamp())
+            response["Last-Modified"] = http_date(last_modified)
         response["ETag"] = etag
-        response["Last-Modified"] = http_date(last_modified)
         seconds = self.cache_seconds
         if seconds is None:
             seconds = getattr(settings, "API_CACHE_SECONDS", 60)
@@ -355,24 +357,10 @@ class ConditionalGetMixin:
             request, etag=etag, last_modified=last_modified, response=response
         )
         if not_modified is not response and not_modified.status_code == 304:
-            for header in ("Cache-Control", "Vary", "Content-Location"):
+            for header in ("Cache-Control", "Vary", "Content-Location", "Last-Modified"):
                 if header in response:
                     not_modified[header] = response[header]
         return not_modified
-
-    @staticmethod
-    def _first_served(request, response, etag):
-        media_type = response.get("Content-Type", "")
-        key = (
-            "api:served:"
-            + hashlib.sha256(f"{request.get_full_path()}|{media_type}".encode()).hexdigest()
-        )
-        now = int(time.time())
-        seen = cache.get(key)
-        if seen and seen[0] == etag:
-            return seen[1]
-        cache.set(key, (etag, now), 7 * 24 * 3600)
-        return now
 
 
 # Names --------------------------------------------------------------------------------------------

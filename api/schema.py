@@ -23,9 +23,11 @@ at `/api/v1/sources/{id}/` and `/api/v1/evidence/{id}/`; ids are positive whole 
 data-evidence="ID">…N</a>`: `N` is the number of the note in the brief's `notes`, `ID` the
 evidence (`/api/v1/evidence/ID/`).
 
-**Caching.** Every successful response carries an `ETag` (a hash of the representation), a
-`Last-Modified` date and `Cache-Control: public, max-age=…`. Send `If-None-Match` (or
-`If-Modified-Since`) to get a `304 Not Modified` when nothing changed.
+**Caching.** Every successful response carries an `ETag` (a hash of the representation),
+`Cache-Control: public, max-age=…` and a `Last-Modified` date: the time of the content (a brief's
+last publication or a later edit of what it cites; for lists, the last publication change of any
+brief). Send `If-None-Match` (or `If-Modified-Since`) to get a `304 Not Modified` when nothing
+changed.
 
 **Rate limits.** Anonymous clients get a limited number of requests per minute per IP address;
 clients sending an API token issued by an administrator (`Authorization: Token <key>`) get a

@@ -4,10 +4,12 @@ import hashlib
 
 from django.core.cache import cache
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Max, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
+from wagtail.models import PageLogEntry
 
 from config.search import clean_query
+from evidence.models import Evidence
 from taxonomy.models import Country, Topic
 
 from .citations import cited_evidence_ids
@@ -53,6 +55,44 @@ def citation_index() -> dict[int, list[int]]:
                 index.setdefault(evidence_id, []).append(page.pk)
         cache.set(key, index, INDEX_SECONDS)
     return index
+
+
+# Content times (Last-Modified) --------------------------------------------------------------------
+
+# Wagtail page log actions that change which briefs the public sees without publishing one.
+PUBLICATION_CHANGES = (
+    "wagtail.unpublish",
+    "wagtail.delete",
+    "wagtail.move",
+    "wagtail.view_restriction.create",
+    "wagtail.view_restriction.edit",
+    "wagtail.view_restriction.delete",
+)
+
+
+def last_publication_change():
+    """When the set of published briefs last changed: the newest publication of a published
+    brief, or a later unpublication, deletion, move or privacy change of any brief (from
+    Wagtail's page log, which keeps entries of deleted pages). None before any publication."""
+
+    published = published_briefs().order_by().aggregate(when=Max("last_published_at"))["when"]
+    removed = PageLogEntry.objects.filter(
+        content_type__app_label=BriefPage._meta.app_label,
+        content_type__model=BriefPage._meta.model_name,
+        action__in=PUBLICATION_CHANGES,
+    ).aggregate(when=Max("timestamp"))["when"]
+    return max((when for when in (published, removed) if when), default=None)
+
+
+def brief_content_modified(page):
+    """When what the public sees of a published brief last changed: its last publication, or a
+    later edit of the evidence it cites or of their sources."""
+
+    stamp = Evidence.objects.filter(pk__in=cited_evidence_ids(page.body)).aggregate(
+        evidence=Max("updated_at"), source=Max("source__updated_at")
+    )
+    times = (page.last_published_at, stamp["evidence"], stamp["source"])
+    return max((when for when in times if when), default=None)
 
 
 def with_listing_data(queryset):

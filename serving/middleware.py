@@ -8,17 +8,16 @@ A response is stored only for a GET without a session cookie or API token, outsi
 when it is a 200 without Set-Cookie, without a CSRF token, for no signed-in user and no preview.
 Its key is the URL (scheme, host, path and query), the Accept header and the content version
 (serving.version), so a publication or any other content change is visible at once on every
-process. Cached or not, such responses carry ETag, Last-Modified and Cache-Control headers that
-let browsers revalidate (304) and shared caches keep them for ``RESPONSE_CACHE_SHARED_SECONDS``."""
+process. Cached or not, such responses carry ETag and Cache-Control headers (and the view's own
+Last-Modified, never the time of storage) that let browsers revalidate (304) and shared caches
+keep them for ``RESPONSE_CACHE_SHARED_SECONDS``."""
 
 import hashlib
-import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.cache import cc_delim_re, get_conditional_response, patch_cache_control
-from django.utils.http import http_date
 from django.utils.module_loading import import_string
 
 from . import version
@@ -68,13 +67,13 @@ def cache_key(request, content_version):
 
 
 def add_validators(response):
-    """ETag and Last-Modified (unless the view set them, as the API does) and the public
-    Cache-Control: browsers revalidate after RESPONSE_CACHE_BROWSER_SECONDS, shared caches
-    keep the response up to RESPONSE_CACHE_SHARED_SECONDS (or until purged on publication)."""
+    """An ETag (unless the view set one, as the API does) and the public Cache-Control:
+    browsers revalidate after RESPONSE_CACHE_BROWSER_SECONDS, shared caches keep the response
+    up to RESPONSE_CACHE_SHARED_SECONDS (or until purged on publication). Last-Modified stays
+    the view's (the content's time, as in the API), stored and replayed with the response;
+    none is made up from the time of storage, which is no time of the content."""
     if not response.has_header("ETag"):
         response["ETag"] = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
-    if not response.has_header("Last-Modified"):
-        response["Last-Modified"] = http_date(time.time())
     options = {"public": True, "must_revalidate": True}
     options["s_maxage"] = settings.RESPONSE_CACHE_SHARED_SECONDS
     if "max-age" not in response.get("Cache-Control", ""):

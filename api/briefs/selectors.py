@@ -6,8 +6,9 @@ drafts in revisions), through ``briefs.services.published_briefs()``."""
 
 from django.db.models import Case, IntegerField, Value, When
 
+from briefs.services import brief_content_modified, published_briefs, search_briefs
 from briefs.services import citation_index as live_citation_index
-from briefs.services import published_briefs, search_briefs
+from pdfs.models import BriefPDF
 
 SEARCH_LIMIT = 1000
 
@@ -61,3 +62,18 @@ def listing_queryset():
 
 def detail_queryset():
     return published_briefs().prefetch_related("authors", "countries", "topics")
+
+
+# Content times (Last-Modified) --------------------------------------------------------------------
+
+
+def brief_modified(brief):
+    """When the API's representation of a published brief last changed: its last publication,
+    an edit of the evidence or sources it cites, or a change of its public PDF."""
+    pdf = (
+        BriefPDF.objects.filter(revision_id=brief.live_revision_id, kind=BriefPDF.Kind.PUBLIC)
+        .values_list("queued_at", "started_at", "finished_at")
+        .first()
+    )
+    times = (brief_content_modified(brief), *(pdf or ()))
+    return max((when for when in times if when), default=None)

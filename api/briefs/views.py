@@ -27,6 +27,7 @@ from api.renderers import (
 )
 from briefs import annotations, metadata
 from briefs.models import BriefPage
+from briefs.services import last_publication_change
 
 from . import representation, selectors
 from .filters import BriefFilterSet
@@ -74,6 +75,7 @@ class BriefAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.GenericVi
     def list(self, request):
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
+        self.content_modified = last_publication_change()
         data = [representation.brief_summary(brief, request) for brief in page]
         serializer = BriefSummarySerializer(data, many=True, context={"request": request})
         return self.get_paginated_response(serializer.data)
@@ -81,6 +83,7 @@ class BriefAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.GenericVi
     def _detail(self, request, brief):
         if brief is None:
             raise NotFound("No published brief here.")
+        self.content_modified = selectors.brief_modified(brief)
         data = representation.brief_detail(brief, request)
         return Response(BriefDetailSerializer(data, context={"request": request}).data)
 
@@ -123,6 +126,7 @@ class BriefAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.GenericVi
         brief = selectors.detail_queryset().filter(slug=slug).order_by("pk").first()
         if brief is None:
             raise NotFound(f"No published brief has the slug “{slug[:80]}”.")
+        self.content_modified = selectors.brief_modified(brief)
         return brief
 
     def _citation_response(self, request, text, fmt):

@@ -7,7 +7,7 @@ from api.briefs.representation import country_data, source_summary, topic_data
 from api.ocr import ocr_data
 from briefs.block_data import figure_data
 from briefs.citations import short_reference
-from briefs.services import published_briefs
+from briefs.services import last_publication_change, published_briefs
 from evidence.models import Evidence
 
 
@@ -33,6 +33,13 @@ def citing_briefs(brief_ids, request):
         }
         for brief in briefs
     ]
+
+
+def content_modified(*times):
+    """The newest of ``times`` (edits of evidence and sources) and of the last change of the
+    published briefs (which cite it, and how: ``cited_by`` follows every publication and
+    unpublication, which leave no time on the other briefs)."""
+    return max((when for when in (*times, last_publication_change()) if when), default=None)
 
 
 def footnote_data(evidence):

@@ -43,6 +43,9 @@ class EvidenceAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.ViewSe
         evidence = selectors.public_evidence(evidence_id) if cited_by else None
         if evidence is None:
             raise NotFound(f"No published brief cites evidence {evidence_id}.")
+        self.content_modified = selectors.content_modified(
+            evidence.updated_at, evidence.source.updated_at
+        )
         if isinstance(request.accepted_renderer, JSONLDRenderer):
             response = Response(evidence_annotation(evidence, request))
         else:

@@ -4,7 +4,7 @@ representation."""
 from django.urls import reverse
 
 from api.briefs.representation import country_data, topic_data
-from api.evidence.selectors import citing_briefs
+from api.evidence.selectors import citing_briefs, content_modified
 from briefs.citations import source_csl
 from evidence.models import Evidence
 from sources.models import Source
@@ -17,7 +17,7 @@ def public_source(source_id, index):
     cited = [
         evidence
         for evidence in Evidence.objects.filter(source_id=source_id)
-        .only("pk", "quote", "page", "source_id")
+        .only("pk", "quote", "page", "source_id", "updated_at")
         .order_by("start", "pk")
         if evidence.pk in index
     ]
@@ -65,3 +65,8 @@ def source_data(source, cited, index, request):
         ],
         "cited_by": citing_briefs(brief_ids, request),
     }
+
+
+def source_modified(source, cited):
+    """When the public representation of ``source`` last changed (see content_modified)."""
+    return content_modified(source.updated_at, *(evidence.updated_at for evidence in cited))

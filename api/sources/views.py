@@ -33,5 +33,6 @@ class SourceAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.ViewSet)
         source, cited = selectors.public_source(source_id, index) if index else (None, [])
         if source is None:
             raise NotFound(f"No published brief cites source {source_id}.")
+        self.content_modified = selectors.source_modified(source, cited)
         data = selectors.source_data(source, cited, index, request)
         return Response(SourceSerializer(data, context={"request": request}).data)

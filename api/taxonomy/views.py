@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 
 from api.common import ApiPagination, ConditionalGetMixin, NamedViewSetMixin, error_responses
-from briefs.services import countries_with_briefs, topics_with_briefs
+from briefs.services import countries_with_briefs, last_publication_change, topics_with_briefs
 from taxonomy.models import Country, Topic
 
 from .serializers import CountrySerializer, TopicSerializer
@@ -25,6 +25,8 @@ class _TermAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.GenericVi
 
     def list(self, request):
         page = self.paginate_queryset(self.get_queryset().order_by("name", "pk"))
+        # Terms have no edit time: which are listed, and their counts, follow publications.
+        self.content_modified = last_publication_change()
         base = request.build_absolute_uri(reverse("api:brief-list"))
         data = [
             {
