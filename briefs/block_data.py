@@ -3,6 +3,8 @@ are made of, for the public API, whose shapes api.briefs.serializers documents. 
 a brief body (``api_context``) carries its notes, so that every citation gets its number."""
 
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 
 from . import charts
@@ -20,6 +22,30 @@ def api_context(notes: Notes, request=None) -> dict:
         "request": request,
         "citations": CitationMarkup(notes, evidence_ids=True),
     }
+
+
+# The notes whose evidence the body's evidence choosers take instead of querying once per block
+# type (Wagtail's ChooserBlock.bulk_to_python runs one query per block type of a stream): a
+# provider, called only if a chooser converts its values (a cached rendering never does).
+_notes_provider = ContextVar("briefs_notes_provider", default=None)
+
+
+@contextmanager
+def evidence_from_notes(provider):
+    """While active, evidence choosers take the evidence of ``provider()``'s notes."""
+    token = _notes_provider.set(provider)
+    try:
+        yield
+    finally:
+        _notes_provider.reset(token)
+
+
+def noted_evidence() -> dict:
+    """Evidence by id from the active notes (see evidence_from_notes), or {}."""
+    provider = _notes_provider.get()
+    if provider is None:
+        return {}
+    return {pk: note.evidence for pk, note in provider().by_evidence.items()}
 
 
 def notes_of(context) -> Notes:

@@ -5,6 +5,7 @@ Every block that cites evidence gets its note number from the brief's notes (``n
 ``citations`` in the context, see BriefPage.get_context and block_data.api_context); rendered
 alone, as in the admin's block preview, it numbers its own citations."""
 
+import copy
 import re
 
 from django.core.exceptions import ValidationError
@@ -22,6 +23,7 @@ from .block_data import (
     chart_data,
     citation_ref,
     figure_data,
+    noted_evidence,
     notes_of,
     rich_text_data,
     table_data,
@@ -95,6 +97,23 @@ def _sample_evidence(with_figures=False):
 
 class CitingEvidenceChooserBlock(EvidenceChooserBlock):
     """An evidence chooser that refuses evidence that may not be cited."""
+
+    def bulk_to_python(self, values):
+        values = list(values)
+        known = noted_evidence()
+        if not known:
+            return super().bulk_to_python(values)
+        ids = [None if v is None else _evidence_id(v) for v in values]
+        missing = [i for i in ids if i is not None and i not in known]
+        found = dict(zip(missing, super().bulk_to_python(missing), strict=True))
+        result, seen = [], set()
+        for evidence_id in ids:
+            evidence = known.get(evidence_id) or found.get(evidence_id)
+            if evidence is not None and evidence_id in seen:
+                evidence = copy.copy(evidence)  # a distinct object per block, as Wagtail's
+            seen.add(evidence_id)
+            result.append(evidence)
+        return result
 
     def clean(self, value):
         value = super().clean(value)

@@ -6,7 +6,7 @@ api.briefs.serializers read. The body is what its blocks represent (BriefStreamB
 from django.conf import settings
 
 from api.ocr import ocr_data
-from briefs.block_data import api_context
+from briefs.block_data import api_context, evidence_from_notes
 from pdfs.services import live_pdf_status
 
 # Brief --------------------------------------------------------------------------------------------
@@ -144,7 +144,8 @@ def brief_summary(page, request):
 
 def brief_detail(page, request):
     notes = page.notes
-    body = page.body.stream_block.get_api_representation(page.body, api_context(notes, request))
+    with evidence_from_notes(lambda: notes):  # no evidence query per block type
+        body = page.body.stream_block.get_api_representation(page.body, api_context(notes, request))
     return {
         **brief_summary(page, request),
         "cite_as": page.cite_as(request),

@@ -15,7 +15,27 @@ from ..permissions import BriefIndexPermissionTester
 from .pages import BriefPage
 
 
-class HomePage(RoutablePageMixin, Page):
+class RoutesToKnownChildren(Page):
+    """Page.route for pages whose children are all of one type (``subpage_types``): the child
+    in one query of its own model, not Wagtail's two (the page, then its specific row). A child
+    of another type (moved in by hand) still routes through Page.route."""
+
+    class Meta:
+        abstract = True
+
+    def route(self, request, path_components):
+        if path_components and len(self.subpage_types) == 1:
+            from django.apps import apps
+
+            model = apps.get_model(self.subpage_types[0])
+            child = model.objects.child_of(self).filter(slug=path_components[0]).first()
+            if child is not None:
+                child._cached_parent_obj = self
+                return child.route(request, path_components[1:])
+        return super().route(request, path_components)
+
+
+class HomePage(RoutablePageMixin, RoutesToKnownChildren):
     """The site root: latest briefs, entry points by country and topic, and the site-wide
     routes (country and topic pages, search, Atom feed)."""
 
@@ -98,7 +118,7 @@ class HomePage(RoutablePageMixin, Page):
         return LatestBriefsFeed()(request)
 
 
-class BriefIndexPage(Page):
+class BriefIndexPage(RoutesToKnownChildren):
     """The list of briefs, with filters by country, topic, kind and year."""
 
     intro = models.TextField(blank=True)

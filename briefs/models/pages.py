@@ -180,14 +180,37 @@ class BriefPage(RoutablePageMixin, Page):
         self._check_restrictions(request)
         return result
 
+    def serve(self, request, view=None, args=None, kwargs=None):
+        if view is not None and getattr(view, "__name__", None) != "index_route":
+            return super().serve(request, view, args, kwargs)  # a version: its own notes
+        from ..block_data import evidence_from_notes
+
+        # The body's evidence blocks take the notes' evidence: rendered here, not after return.
+        with evidence_from_notes(lambda: self.notes):
+            response = super().serve(request, view, args, kwargs)
+            if hasattr(response, "render"):
+                response.render()
+        return response
+
     def get_view_restrictions(self):
         # Routing a request asks once (below), Wagtail's privacy hook again on the same page
         # object: the routed page answers both with one evaluated queryset.
         routed = getattr(self, "_routed_restrictions", None)
         return routed if routed is not None else super().get_view_restrictions()
 
+    def _restrictions_in_one_query(self):
+        """Wagtail's get_view_restrictions, in one query instead of two: the ancestors' paths
+        are prefixes of the page's own, so their ids need no query of their own. An alias (of
+        the page or an ancestor) has no restrictions of its own; its source's apply."""
+        from django.db.models import Q
+        from wagtail.models import PageViewRestriction
+
+        paths = [self.path[:end] for end in range(self.steplen, len(self.path) + 1, self.steplen)]
+        aliased = Page.objects.filter(path__in=paths, alias_of__isnull=False).values("alias_of")
+        return PageViewRestriction.objects.filter(Q(page__path__in=paths) | Q(page__in=aliased))
+
     def _check_restrictions(self, request):
-        self._routed_restrictions = super().get_view_restrictions()
+        self._routed_restrictions = self._restrictions_in_one_query()
         for restriction in self._routed_restrictions:
             if (
                 restriction.restriction_type != restriction.PASSWORD

@@ -399,7 +399,7 @@ class TestNotes:
             assert response.status_code == 200
             counts.append(len(queries))
         assert counts[0] == counts[1]
-        assert counts[1] <= 20
+        assert counts[1] <= 16
 
 
 # PDF --------------------------------------------------------------------------------------------
