@@ -75,7 +75,8 @@ class ErrorDetailSerializer(serializers.Serializer):
     message = serializers.CharField(help_text="What went wrong, for people.")
     details = serializers.DictField(
         help_text="For invalid_parameter: the messages of each parameter; for throttled: "
-        "retry_after (seconds); otherwise empty."
+        "retry_after (seconds); for gone (a withdrawn brief): notice, the withdrawal notice "
+        "(type, date, text); otherwise empty."
     )
 
 
@@ -83,6 +84,18 @@ class ErrorSerializer(serializers.Serializer):
     """Every error of the API has this shape."""
 
     error = ErrorDetailSerializer()
+
+
+class Gone(exceptions.APIException):
+    """410: what was published here was withdrawn; ``details`` say how (e.g. the notice)."""
+
+    status_code = status.HTTP_410_GONE
+    default_detail = "This was withdrawn."
+    default_code = "gone"
+
+    def __init__(self, detail=None, details=None):
+        super().__init__(detail)
+        self.details = details or {}
 
 
 def error_responses(**descriptions):
@@ -129,7 +142,7 @@ def exception_handler(exc, context):
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
         code = codes if isinstance(codes, str) else "error"
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
-        details = {}
+        details = dict(getattr(exc, "details", None) or {})
         if isinstance(exc, exceptions.Throttled):
             wait = max(1, math.ceil(exc.wait or 1))
             response["Retry-After"] = str(wait)

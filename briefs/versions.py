@@ -140,3 +140,42 @@ def version_page(version):
     page.version_number = version.number
     page.version_revision_id = version.revision_id
     return page
+
+
+@dataclass(frozen=True)
+class PublicNotice:
+    """A notice of a public brief, for the feed: ``url`` is the version it came with (for a
+    withdrawal, the brief's address with a fragment: the link is the entry's id, which must
+    differ from the brief's own entry should the brief be published again)."""
+
+    page: object
+    notice: Notice
+    url: str
+
+
+def public_notices(limit=20) -> list[PublicNotice]:
+    """The newest notices of briefs the public may see: live briefs without view restrictions
+    and withdrawn ones (whose address answers 410 with the notice). Drafts, briefs
+    unpublished without a notice and private briefs give none."""
+    from .models import BriefPage
+
+    public = BriefPage.objects.public()
+    pages = {page.pk: page for page in public.live()}
+    for page in public.not_live().filter(withdrawals__isnull=False).distinct():
+        if withdrawal_in_force(page) is not None:
+            pages[page.pk] = page
+    if not pages:
+        return []
+    found = []
+    versions = BriefVersion.objects.filter(page_id__in=pages).exclude(notice_type="")
+    for v in versions.order_by("-published_at")[:limit]:
+        page = pages[v.page_id]
+        notice = Notice(v.notice_type, v.notice_text, v.published_at, v.number)
+        found.append(PublicNotice(page, notice, page.version_url(v.number)))
+    withdrawals = BriefWithdrawal.objects.filter(page_id__in=pages).order_by("-withdrawn_at")
+    for w in withdrawals[:limit]:
+        page = pages[w.page_id]
+        notice = Notice(NoticeType.WITHDRAWAL, w.text, w.withdrawn_at, None)
+        found.append(PublicNotice(page, notice, f"{page.url}#withdrawal-{w.pk}"))
+    found.sort(key=lambda item: item.notice.date, reverse=True)
+    return found[:limit]

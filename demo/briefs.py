@@ -16,7 +16,8 @@ from django.db import transaction
 from django.utils.html import escape
 from django.utils.text import slugify
 
-from briefs.models import BriefAuthor, BriefIndexPage, BriefPage
+from briefs.models import BriefAuthor, BriefIndexPage, BriefPage, RevisionNotice
+from briefs.models.versions import UPDATE_NOTICE_TYPES
 from evidence.models import Evidence
 from taxonomy.models import Country, Topic
 
@@ -144,11 +145,53 @@ def _backed(item, find, where):
 
 def read_entries(path=None):
     entries = yaml.safe_load(Path(path or BRIEFS_FILE).read_text(encoding="utf-8")) or []
+    notice_types = {value for value, _ in UPDATE_NOTICE_TYPES}
     for entry in entries:
         state = entry.get("state", "published")
+        where = f"Brief “{entry.get('slug')}”"
         if state not in STATES:
-            raise DemoBriefError(f"Brief “{entry.get('slug')}”: unknown state “{state}”.")
+            raise DemoBriefError(f"{where}: unknown state “{state}”.")
+        if entry.get("versions") and state != "published":
+            raise DemoBriefError(f"{where}: only a published brief has later versions.")
+        for number, version in enumerate(entry.get("versions") or [], start=2):
+            notice = version.get("notice") or {}
+            if notice.get("type") not in notice_types or not str(notice.get("text", "")).strip():
+                raise DemoBriefError(
+                    f"{where}, version {number}: a notice needs a type "
+                    f"({', '.join(sorted(notice_types))}) and a text."
+                )
     return entries
+
+
+def _fold(text):
+    return " ".join(str(text).split())
+
+
+def apply_replacements(spec, replacements, where):
+    """The blocks of ``spec`` with each ``{old, new}`` of ``replacements`` applied: ``old``
+    (whitespace folded, as in every string of the blocks) must occur exactly once in them."""
+
+    def walk(node, old, new, found):
+        if isinstance(node, str):
+            folded = _fold(node)
+            found.append(folded.count(old))
+            return folded.replace(old, new)
+        if isinstance(node, list):
+            return [walk(child, old, new, found) for child in node]
+        if isinstance(node, dict):
+            return {key: walk(child, old, new, found) for key, child in node.items()}
+        return node
+
+    for replacement in replacements:
+        old, new, found = _fold(replacement["old"]), _fold(replacement["new"]), []
+        replaced = walk(spec, old, new, found)
+        if sum(found) != 1:
+            raise DemoBriefError(
+                f"{where}: “{old[:60]}” occurs {sum(found)} times in the previous version; "
+                "it must occur exactly once."
+            )
+        spec = replaced
+    return spec
 
 
 def _messages(error) -> str:
@@ -181,6 +224,37 @@ def _terms(known, keys, kind, where):
             f"{where}: unknown {kind} {', '.join(unknown)} (known: {', '.join(sorted(known))})."
         )
     return [known[key] for key in keys]
+
+
+def _validate(page, where):
+    try:
+        page.full_clean()
+        # Model validation leaves StreamField blocks alone: validate them as the editor
+        # does (evidence that may be cited, figures of key figures, chart units).
+        page.body = BriefPage._meta.get_field("body").stream_block.clean(page.body)
+    except ValidationError as error:
+        raise DemoBriefError(f"{where} does not validate: {_messages(error)}") from error
+
+
+def _publish_versions(page, entry, find, user):
+    """Versions 2, 3… of a published demo brief: each the previous one's blocks with its
+    replacements, published with its update notice as an editor's sign-off would."""
+    spec = entry["body"]
+    for number, version in enumerate(entry.get("versions") or [], start=2):
+        where = f"Brief “{entry['slug']}”, version {number}"
+        spec = apply_replacements(spec, version.get("replace") or [], where)
+        page = BriefPage.objects.get(pk=page.pk)
+        page.body = build_body(spec, find, where)
+        _validate(page, where)
+        revision = page.save_revision(user=user, log_action=True)
+        notice = version["notice"]
+        RevisionNotice.objects.create(
+            revision=revision,
+            notice_type=notice["type"],
+            text=_fold(notice["text"]),
+            created_by=user,
+        )
+        revision.publish(user=user, skip_permission_checks=True)
 
 
 def _index():
@@ -217,6 +291,7 @@ def load_briefs(log=print, path=None, user=None) -> dict[str, str]:
         page = BriefPage(slug=slug, live=False, **fields)
         page.body = body
         index.add_child(instance=page)
+        state = entry.get("state", "published")
         page.countries.set(_terms(countries, entry.get("countries", []), "country", where))
         page.topics.set(_terms(topics, entry.get("topics", []), "topic", where))
         page.authors.set(
@@ -225,23 +300,18 @@ def load_briefs(log=print, path=None, user=None) -> dict[str, str]:
                 for a in entry["authors"]
             ]
         )
-        try:
-            page.full_clean()
-            # Model validation leaves StreamField blocks alone: validate them as the editor
-            # does (evidence that may be cited, figures of key figures, chart units).
-            page.body = BriefPage._meta.get_field("body").stream_block.clean(page.body)
-        except ValidationError as error:
-            raise DemoBriefError(f"{where} does not validate: {_messages(error)}") from error
+        _validate(page, where)
         revision = page.save_revision(user=user, log_action=True)
-        state = entry.get("state", "published")
         if state == "published":
             # The demo's published briefs stand for a sign-off already given: the loader has
             # validated them above (briefs/permissions.py allows no direct route for users).
             revision.publish(user=user, skip_permission_checks=True)
+            _publish_versions(page, entry, find, user)
         elif state in ("in_review", "rejected"):
             from demo.review import put_in_review
 
             put_in_review(page, state, log=log)
-        outcome[slug] = f"created, {state}"
+        versions = len(entry.get("versions") or []) + 1
+        outcome[slug] = f"created, {state}" + (f", {versions} versions" if versions > 1 else "")
         log(f"Brief “{page.title}”: {outcome[slug]}")
     return outcome

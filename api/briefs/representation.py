@@ -142,7 +142,9 @@ def brief_summary(page, request):
     }
 
 
-def brief_detail(page, request):
+def brief_detail(page, request, history_fields):
+    """``page``: the live brief, or an earlier version of it (briefs.versions.version_page);
+    ``history_fields``: its ``versions`` and ``notices`` (history_data)."""
     notes = page.notes
     with evidence_from_notes(lambda: notes):  # no evidence query per block type
         body = page.body.stream_block.get_api_representation(page.body, api_context(notes, request))
@@ -157,4 +159,58 @@ def brief_detail(page, request):
         "notes": [note_data(note) for note in notes.notes],
         "bibliography": bibliography_data(notes),
         "pdf": pdf_data(page, request),
+        **history_fields,
+    }
+
+
+# Versions and notices -----------------------------------------------------------------------------
+
+
+def _absolute(url, request):
+    if url and request is not None and str(url).startswith("/"):
+        return request.build_absolute_uri(url)
+    return url or None
+
+
+def notice_data(notice):
+    return {
+        "type": str(notice.notice_type),
+        "date": notice.date,
+        "text": notice.text,
+        "version": notice.version,
+    }
+
+
+def versions_data(page, hist, pdf_urls, request):
+    """Every version of ``page`` (``hist``: briefs.versions.history), oldest first, each with
+    the absolute address of its public page and of its PDF (null until ready)."""
+    base = page.get_full_url(request) or ""
+    return [
+        {
+            "number": version.number,
+            "published_at": version.published_at,
+            "url": f"{base}versions/{version.number}/" if base else None,
+            "pdf_url": _absolute(pdf_urls.get(version.number), request),
+            "notice_type": version.notice_type or None,
+            "notice_text": version.notice_text or None,
+        }
+        for version in hist.versions
+    ]
+
+
+def history_data(page, hist, pdf_urls, request) -> dict:
+    return {
+        "versions": versions_data(page, hist, pdf_urls, request),
+        "notices": [notice_data(notice) for notice in hist.notices],
+    }
+
+
+def withdrawal_details(withdrawal) -> dict:
+    """The ``details`` of the API's 410 for a withdrawn brief."""
+    return {
+        "notice": {
+            "type": "withdrawal",
+            "date": withdrawal.withdrawn_at.isoformat(),
+            "text": withdrawal.text,
+        }
     }

@@ -6,9 +6,12 @@ drafts in revisions), through ``briefs.services.published_briefs()``."""
 
 from django.db.models import Case, IntegerField, Value, When
 
+from briefs.models import BriefPage
 from briefs.services import brief_content_modified, published_briefs, search_briefs
 from briefs.services import citation_index as live_citation_index
+from briefs.versions import withdrawal_in_force
 from pdfs.models import BriefPDF
+from pdfs.services import version_pdf_url
 
 SEARCH_LIMIT = 1000
 
@@ -77,3 +80,38 @@ def brief_modified(brief):
     )
     times = (brief_content_modified(brief), *(pdf or ()))
     return max((when for when in times if when), default=None)
+
+
+# Versions and withdrawals -------------------------------------------------------------------------
+
+
+def withdrawn_brief(**lookup):
+    """``(brief, withdrawal)`` for a brief found by ``lookup`` that is not live because it
+    was withdrawn (and has no view restriction); None otherwise (drafts, briefs unpublished
+    without a notice, private briefs: those are plain 404s)."""
+    brief = BriefPage.objects.not_live().public().filter(**lookup).order_by("pk").first()
+    if brief is None:
+        return None
+    withdrawal = withdrawal_in_force(brief)
+    return (brief, withdrawal) if withdrawal is not None else None
+
+
+def version_pdf_urls(page, versions) -> dict[int, str]:
+    """``{version number: path of its PDF}`` for the versions whose public PDF is ready (one
+    query); the PDF URL is the one pdfs.views.version_pdf serves."""
+    if not versions:
+        return {}
+    by_revision = {version.revision_id: version for version in versions}
+    ready = (
+        BriefPDF.objects.filter(
+            revision_id__in=by_revision,
+            kind=BriefPDF.Kind.PUBLIC,
+            status=BriefPDF.Status.READY,
+        )
+        .exclude(file="")
+        .values_list("revision_id", flat=True)
+    )
+    return {
+        by_revision[revision_id].number: version_pdf_url(page, by_revision[revision_id].number)
+        for revision_id in ready
+    }

@@ -8,6 +8,7 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_fiel
 from rest_framework import serializers
 
 from briefs.models import BriefPage
+from briefs.models.versions import UPDATE_NOTICE_TYPES, NoticeType
 
 # Small pieces -------------------------------------------------------------------------------------
 
@@ -117,6 +118,37 @@ class PdfSerializer(serializers.Serializer):
     sha256 = serializers.CharField(allow_null=True)
     pages = serializers.IntegerField(allow_null=True)
     size = serializers.IntegerField(allow_null=True, help_text="Bytes.")
+
+
+class VersionSerializer(serializers.Serializer):
+    """One publication of the brief. Only what went live is a version: drafts and revisions
+    that were never published never appear."""
+
+    number = serializers.IntegerField(min_value=1, help_text="1 for the first publication.")
+    published_at = serializers.DateTimeField()
+    url = serializers.URLField(
+        allow_null=True, help_text="The version's permanent page on the public site."
+    )
+    pdf_url = serializers.URLField(
+        allow_null=True, help_text="The version's PDF; null until it is ready."
+    )
+    notice_type = serializers.ChoiceField(
+        choices=UPDATE_NOTICE_TYPES,
+        allow_null=True,
+        help_text="The update notice it was published with; null for the first version.",
+    )
+    notice_text = serializers.CharField(allow_null=True)
+
+
+class NoticeSerializer(serializers.Serializer):
+    """A public notice: an update notice of a version, or a withdrawal."""
+
+    type = serializers.ChoiceField(choices=NoticeType.choices)
+    date = serializers.DateTimeField()
+    text = serializers.CharField()
+    version = serializers.IntegerField(
+        allow_null=True, help_text="The version it came with; null for a withdrawal."
+    )
 
 
 class TocEntrySerializer(serializers.Serializer):
@@ -320,3 +352,12 @@ class BriefDetailSerializer(BriefSummarySerializer):
     notes = NoteSerializer(many=True, help_text="The citations, numbered in reading order.")
     bibliography = BibliographyEntrySerializer(many=True)
     pdf = PdfSerializer()
+    versions = VersionSerializer(many=True, help_text="Every version, oldest first.")
+    notices = NoticeSerializer(many=True, help_text="The brief's notices, newest first.")
+
+
+class BriefVersionDetailSerializer(BriefDetailSerializer):
+    """A version in full: the detail's shape, as that version was published (``url`` is the
+    version's page, ``pdf`` its PDF)."""
+
+    version = VersionSerializer(help_text="Which version this is.")

@@ -15,6 +15,7 @@ from api.common import (
     ApiPagination,
     ConditionalGetMixin,
     FilterBackend,
+    Gone,
     NamedViewSetMixin,
     error_responses,
     parse_id,
@@ -28,20 +29,51 @@ from api.renderers import (
 from briefs import annotations, metadata
 from briefs.models import BriefPage
 from briefs.services import last_publication_change
+from briefs.versions import history, version_page
 
 from . import representation, selectors
 from .filters import BriefFilterSet
-from .serializers import BriefDetailSerializer, BriefSummarySerializer
+from .serializers import (
+    BriefDetailSerializer,
+    BriefSummarySerializer,
+    BriefVersionDetailSerializer,
+)
 
 LIST_ERRORS = error_responses(
     e400="A query parameter has a bad value (see error.details).",
     e404="A page beyond the last.",
 )
-DETAIL_ERRORS = error_responses(e404="No published brief here (unpublished, private or none).")
+DETAIL_ERRORS = error_responses(
+    e404="No published brief here (unpublished, private or none).",
+    e410="The brief was withdrawn: error.details.notice is its withdrawal notice "
+    "(type, date, text).",
+)
+VERSION_ERRORS = error_responses(
+    e404="No published brief here (unpublished, private or none), or it has no such version.",
+    e410="The brief was withdrawn: error.details.notice is its withdrawal notice "
+    "(type, date, text).",
+)
 FORMAT_ERRORS = error_responses(
     e400="A query parameter has a bad value (see error.details).",
     e404="No published brief here (unpublished, private or none), or no such format.",
 )
+# CSL-JSON downloads are a list of items (the brief, or each source of its bibliography).
+CSL_ITEMS = {
+    "type": "array",
+    "items": {"type": "object", "additionalProperties": True},
+    "description": "CSL-JSON items.",
+}
+CITATION_RESPONSES = {
+    (200, "application/vnd.citationstyles.csl+json"): CSL_ITEMS,
+    (200, "application/json"): CSL_ITEMS,
+    (200, "application/x-research-info-systems"): {"type": "string"},
+    (200, "application/x-bibtex"): {"type": "string"},
+}
+ANNOTATION_COLLECTION = {
+    "type": "object",
+    "additionalProperties": True,
+    "description": "A W3C AnnotationCollection (JSON-LD).",
+}
 SLUG_PARAMETER = OpenApiParameter(
     "slug",
     str,
@@ -81,11 +113,29 @@ class BriefAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.GenericVi
         return self.get_paginated_response(serializer.data)
 
     def _detail(self, request, brief):
-        if brief is None:
-            raise NotFound("No published brief here.")
         self.content_modified = selectors.brief_modified(brief)
-        data = representation.brief_detail(brief, request)
+        _, history_fields = self._history(request, brief)
+        data = representation.brief_detail(brief, request, history_fields)
         return Response(BriefDetailSerializer(data, context={"request": request}).data)
+
+    @staticmethod
+    def _history(request, brief):
+        hist = history(brief)
+        pdf_urls = selectors.version_pdf_urls(brief, hist.versions)
+        return hist, representation.history_data(brief, hist, pdf_urls, request)
+
+    @staticmethod
+    def _not_found(message, **lookup):
+        """A 410 with the withdrawal notice when the brief was withdrawn, else a 404."""
+        withdrawn = selectors.withdrawn_brief(**lookup)
+        if withdrawn is not None:
+            brief, withdrawal = withdrawn
+            raise Gone(
+                f"“{brief.title}” was withdrawn on {withdrawal.withdrawn_at:%d %B %Y}: "
+                f"{withdrawal.text}",
+                details=representation.withdrawal_details(withdrawal),
+            )
+        raise NotFound(message)
 
     @extend_schema(
         summary="A published brief, by slug",
@@ -97,7 +147,7 @@ class BriefAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.GenericVi
         # the same slug, the brief published first (lowest id) answers. Ids never collide.
         brief = selectors.detail_queryset().filter(slug=slug).order_by("pk").first()
         if brief is None:
-            raise NotFound(f"No published brief has the slug “{slug[:80]}”.")
+            self._not_found(f"No published brief has the slug “{slug[:80]}”.", slug=slug)
         return self._detail(request, brief)
 
     @extend_schema(
@@ -117,8 +167,46 @@ class BriefAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.GenericVi
         pk = parse_id(id, "brief", MAX_PAGE_ID)
         brief = selectors.detail_queryset().filter(pk=pk).first()
         if brief is None:
-            raise NotFound(f"No published brief has the id {pk}.")
+            self._not_found(f"No published brief has the id {pk}.", pk=pk)
         return self._detail(request, brief)
+
+    @extend_schema(
+        summary="One version of a published brief, as it was published",
+        description="Version ``number`` (1 for the first publication) in full, in the shape of "
+        "the brief's detail, rendered from that version's revision with the quotes it pinned; "
+        "``version`` says which version it is, ``pdf`` is that version's PDF.",
+        parameters=[
+            SLUG_PARAMETER,
+            OpenApiParameter(
+                "number",
+                int,
+                OpenApiParameter.PATH,
+                description="The version's number (see ``versions`` in the brief's detail).",
+            ),
+        ],
+        responses={200: BriefVersionDetailSerializer, **VERSION_ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"versions/(?P<number>[^/]+)",
+        url_name="version",
+    )
+    def version(self, request, slug=None, number=None):
+        number = parse_id(number, "version", MAX_PAGE_ID)
+        brief = selectors.detail_queryset().filter(slug=slug).order_by("pk").first()
+        if brief is None:
+            self._not_found(f"No published brief has the slug “{slug[:80]}”.", slug=slug)
+        self.content_modified = selectors.brief_modified(brief)
+        hist, history_fields = self._history(request, brief)
+        version = hist.version(number)
+        if version is None:
+            raise NotFound(f"The brief “{slug[:80]}” has no version {number}.")
+        shown = version_page(version)
+        data = representation.brief_detail(shown, request, history_fields)
+        data["version"] = next(v for v in history_fields["versions"] if v["number"] == number)
+        data["url"] = data["version"]["url"]
+        return Response(BriefVersionDetailSerializer(data, context={"request": request}).data)
 
     # Citation formats and Web Annotations ----------------------------------------------------
 
@@ -141,7 +229,7 @@ class BriefAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.GenericVi
         "application/x-research-info-systems, application/x-bibtex, application/json) or "
         "``?format=csl|ris|bibtex|json``.",
         parameters=[SLUG_PARAMETER],
-        responses={(200, "application/vnd.citationstyles.csl+json"): dict, **FORMAT_ERRORS},
+        responses={**CITATION_RESPONSES, **FORMAT_ERRORS},
     )
     @action(
         detail=True,
@@ -159,7 +247,7 @@ class BriefAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.GenericVi
         summary="The bibliography of a published brief: CSL-JSON, RIS or BibTeX",
         description="Negotiated like ``citation``.",
         parameters=[SLUG_PARAMETER],
-        responses={(200, "application/vnd.citationstyles.csl+json"): dict, **FORMAT_ERRORS},
+        responses={**CITATION_RESPONSES, **FORMAT_ERRORS},
     )
     @action(
         detail=True,
@@ -177,8 +265,8 @@ class BriefAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.GenericVi
         parameters=[SLUG_PARAMETER],
         # JSON-LD by default; the same document as plain JSON with ?format=json.
         responses={
-            (200, "application/ld+json"): dict,
-            (200, "application/json"): dict,
+            (200, "application/ld+json"): ANNOTATION_COLLECTION,
+            (200, "application/json"): ANNOTATION_COLLECTION,
             **FORMAT_ERRORS,
         },
     )

@@ -7,10 +7,11 @@ import uuid
 from django.utils.text import slugify
 from wagtail.models import PageViewRestriction
 
-from briefs.models import BriefIndexPage, BriefPage
+from briefs.models import BriefIndexPage, BriefPage, RevisionNotice
 from briefs.tests.factories import BriefPageFactory
 from evidence.models import Evidence
 from evidence.tests.factories import EvidenceFactory
+from review.withdrawal import withdraw
 from sources.models import Source
 from sources.tests.factories import SourceFactory
 from taxonomy.tests.factories import CountryFactory, TopicFactory
@@ -142,7 +143,7 @@ def make_brief(
     date=datetime.date(2026, 3, 1),
     standfirst="What the brief finds.",
 ):
-    """A brief in ``state``: published, draft, unpublished or private."""
+    """A brief in ``state``: published, draft, unpublished, withdrawn or private."""
     page = BriefPageFactory(
         parent=BriefIndexPage.objects.first(),
         slug=slug,
@@ -156,17 +157,28 @@ def make_brief(
         authors=[("Ilia Cocali", "Briefdesk")],
     )
     revision = page.save_revision()
-    if state in ("published", "unpublished", "private"):
+    if state in ("published", "unpublished", "withdrawn", "private"):
         revision.publish()
         page.refresh_from_db()
     if state == "unpublished":
         page.unpublish()
+    if state == "withdrawn":
+        withdraw(page, None, "The brief relied on a retracted survey.")
     if state == "private":
         PageViewRestriction.objects.create(
             page=page, restriction_type=PageViewRestriction.PASSWORD, password="secret"
         )
     page.refresh_from_db()
     return page
+
+
+def publish_update(page, notice_type, text):
+    """Publish the brief's content again as a new version with an update notice."""
+    page = BriefPage.objects.get(pk=page.pk)
+    revision = page.save_revision()
+    RevisionNotice.objects.create(revision=revision, notice_type=notice_type, text=text)
+    revision.publish()
+    return BriefPage.objects.get(pk=page.pk)
 
 
 def new_draft(page, *, title, body):

@@ -47,8 +47,8 @@ def build_world():
         figures=[("12", "%", 2017, "Exports growth"), ("15.5", "%", 2018, "Exports growth")],
     )
     uncited = api_data.quote(public, s[3])
-    e_draft, e_unpub, e_private, e_newdraft = (
-        api_data.quote(hidden, s[i]) for i in (20, 21, 22, 23)
+    e_draft, e_unpub, e_private, e_newdraft, e_withdrawn = (
+        api_data.quote(hidden, s[i]) for i in (20, 21, 22, 23, 24)
     )
 
     alpha = api_data.make_brief(
@@ -67,6 +67,15 @@ def build_world():
         countries=[terms["cn"]],
         topics=[terms["soft"]],
         date=datetime.date(2025, 6, 1),
+    )
+    # Alpha's second version: the same content, published with a correction notice.
+    alpha = api_data.publish_update(alpha, "correction", "The export figures of 2018.")
+    withdrawn = api_data.make_brief(
+        "foxtrot-withdrawn",
+        api_data.body_citing([e_withdrawn], extra_words="zebraword"),
+        title="Foxtrot zebraword",
+        state="withdrawn",
+        countries=[terms["uz"]],
     )
     api_data.new_draft(echo, title="Echo DRAFT zebraword", body=api_data.body_citing([e_newdraft]))
     draft = api_data.make_brief(
@@ -98,10 +107,11 @@ def build_world():
         "e2": e2,
         "e3": e3,
         "uncited": uncited,
-        "hidden_evidence": [e_draft, e_unpub, e_private, e_newdraft],
+        "hidden_evidence": [e_draft, e_unpub, e_private, e_newdraft, e_withdrawn],
         "alpha": alpha,
         "echo": echo,
         "unpublished_briefs": [draft, unpublished, private],
+        "withdrawn": withdrawn,
     }
 
 
@@ -567,6 +577,7 @@ class TestDocumentation:
             "/api/v1/briefs/{slug}/citation/",
             "/api/v1/briefs/{slug}/bibliography/",
             "/api/v1/briefs/{slug}/annotations/",
+            "/api/v1/briefs/{slug}/versions/{number}/",
             "/api/v1/countries/",
             "/api/v1/topics/",
             "/api/v1/sources/{id}/",

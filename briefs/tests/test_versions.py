@@ -113,6 +113,18 @@ def test_live_page_shows_notices_and_versions(client, two_versions):
     assert "Correction" in versions[0].get_text() and "What changed" in versions[0].get_text()
 
 
+def test_feed_has_an_entry_for_each_notice(client, two_versions):
+    page, _, _ = two_versions
+    feed = BeautifulSoup(client.get("/feed/").content, "xml")
+    entries = {e.title.get_text(): e for e in feed.find_all("entry")}
+    notice = entries["Correction: Versioned brief (version 2)"]
+    assert notice.link["href"].endswith(f"{page.url}versions/2/")
+    assert notice.summary.get_text() == "The 2008 figure."
+    assert notice.id.get_text() != entries["Versioned brief"].id.get_text()
+    # Version 1 came with no notice: no entry of its own.
+    assert len(entries) == 2
+
+
 def test_side_by_side_diff(client, two_versions):
     page, _, _ = two_versions
     response = client.get(f"{page.url}versions/2/diff/")
@@ -214,8 +226,15 @@ def test_withdrawn_brief_answers_410_and_leaves_every_listing(
         assert "Version 2" in text and "Version 1" in text
         assert "$700 million" not in text  # no body
     for url in listings:
+        if url.endswith("feed/"):
+            continue  # the feed keeps the brief's notices, and announces its withdrawal
         body = client.get(url).content.decode()
         assert page.url not in body and "Versioned brief" not in body, url
+    feed = BeautifulSoup(client.get(f"{home.url}feed/").content, "xml")
+    titles = [entry.title.get_text() for entry in feed.find_all("entry")]
+    assert "Versioned brief" not in titles  # the brief's own entry is gone
+    assert titles[0] == "Withdrawal: Versioned brief"
+    assert "The survey it relies on was retracted." in feed.find("entry").summary.get_text()
     assert client.get(f"/pdf/{page.pk}/{page.slug}/v2.pdf").status_code == 404
     assert client.get(f"/pdf/{page.pk}/{page.slug}.pdf").status_code == 404
 

@@ -234,3 +234,60 @@ def test_a_bad_brief_is_refused_with_its_name(briefs, tmp_path, changes, message
     with pytest.raises(demo.DemoBriefError, match=message):
         demo.load_briefs(log=quiet, path=_one_brief(tmp_path, **changes))
     assert BriefPage.objects.count() == count
+
+
+# Versions ------------------------------------------------------------------------------------
+
+
+def test_the_kazakhstan_brief_has_two_versions_with_a_correction(briefs, client):
+    from briefs.models import BriefVersion
+
+    page = briefs["china-in-kazakhstan"]
+    v1, v2 = BriefVersion.objects.filter(page=page).order_by("number")
+    assert (v1.number, v1.notice_type) == (1, "")
+    assert (v2.number, v2.notice_type, v2.revision_id) == (2, "correction", page.live_revision_id)
+    assert "$5.78 billion" in v2.notice_text
+    # The other demo briefs were published once.
+    for slug in PUBLISHED[1:]:
+        assert BriefVersion.objects.filter(page=briefs[slug]).count() == 1
+    live = client.get(page.url).content.decode()
+    assert "$5.78 billion in 2017" in live and "$159.41 billion in 2017" not in live
+    old = client.get(f"{page.url}versions/1/")
+    assert old.status_code == 200 and "$159.41 billion in 2017" in old.content.decode()
+    assert client.get(f"{page.url}versions/2/diff/").status_code == 200
+
+
+def test_the_demo_correction_summary_names_exactly_the_changed_note(briefs):
+    from briefs.changes import summarize
+    from briefs.models import BriefVersion
+
+    page = briefs["china-in-kazakhstan"]
+    v1, v2 = BriefVersion.objects.filter(page=page).order_by("number")
+    summary = summarize(v1.revision.as_object(), v2.revision.as_object())
+    old_quote = Evidence.objects.get(quote__contains="accounted for roughly 3.62%")
+    new_quote = Evidence.objects.get(quote__contains="exports to China amounted for $5.78")
+    number = cited_evidence_ids(v1.revision.as_object().body).index(old_quote.pk) + 1
+    assert cited_evidence_ids(v2.revision.as_object().body).index(new_quote.pk) + 1 == number
+    assert [(c.what, c.kind, c.number) for c in summary.changes] == [("note", "changed", number)]
+    (detail,) = summary.notes[0].details
+    assert "3.62%" in detail and "$5.78 billion" in detail
+
+
+def test_a_replacement_must_occur_exactly_once(briefs, tmp_path):
+    path = _one_brief(
+        tmp_path,
+        state="published",
+        versions=[
+            {
+                "notice": {"type": "correction", "text": "Fixed."},
+                "replace": [{"old": "no such words", "new": "x"}],
+            }
+        ],
+    )
+    count = BriefPage.objects.count()
+    with pytest.raises(demo.DemoBriefError, match=r"test-brief.*version 2.*occurs 0 times"):
+        demo.load_briefs(log=quiet, path=path)
+    assert BriefPage.objects.count() == count
+    bad_notice = _one_brief(tmp_path, state="published", versions=[{"notice": {"type": "x"}}])
+    with pytest.raises(demo.DemoBriefError, match=r"version 2: a notice needs a type"):
+        demo.load_briefs(log=quiet, path=bad_notice)

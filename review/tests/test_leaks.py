@@ -16,7 +16,7 @@ from django.utils import timezone
 from wagtail.models import PageViewRestriction, TaskState
 from wagtail.views import serve as wagtail_serve
 
-from briefs.models import BriefPage
+from briefs.models import BriefPage, RevisionNotice
 
 from .conftest import body_data, make_brief, make_evidence, make_source
 from .test_workflow import current_task
@@ -86,7 +86,11 @@ class Brief:
             draft.title = secret_title
             draft.standfirst = f"Draft standfirst {self.token}"
             draft.body = body_data(*self.evidence, words=f"Draft words {self.token}")
-            draft.save_revision(user=analyst)
+            draft_revision = draft.save_revision(user=analyst)
+            # An update notice already entered for the unpublished revision: not public either.
+            RevisionNotice.objects.create(
+                revision=draft_revision, notice_type="correction", text=f"Notice {self.token}"
+            )
         else:
             self.page = make_brief(analyst, *self.evidence, title=secret_title)
             self.page.standfirst = f"Standfirst {self.token}"
@@ -322,6 +326,9 @@ def test_nothing_unpublished_leaks(briefs, taxonomy, capsys, settings):
             ):
                 response = probes.check(f"{brief.state} / evidence receipt", url, secrets)
                 assert response.status_code == 404, (brief.state, url, response.status_code)
+        # Versions: only what went live is a version (a newer draft or a revision in review,
+        # scheduled or unpublished never is), on the site, in the API and in the feed.
+        _probe_versions(probes, brief, secrets)
         # PDFs (another app builds them).
         _probe_pdfs(probes, brief, secrets)
         # Media files of the brief: its cover image.
@@ -339,6 +346,32 @@ def test_nothing_unpublished_leaks(briefs, taxonomy, capsys, settings):
             print(f"  not yet available: {label}")
     assert probes.count >= len(STATES) * 15
     assert not probes.reachable, "\n".join(probes.reachable)
+
+
+def _probe_versions(probes, brief, secrets):
+    page = brief.page
+    published_once = brief.state == "published_with_newer_draft"
+    expected = {1: 200 if published_once else 404, 2: 404}
+    if brief.state.startswith("private"):
+        expected = {}  # turned away or asked for a password; checked for secrets only
+    for number in (1, 2):
+        for url in (
+            f"{brief.path}versions/{number}/",
+            f"{brief.path}versions/{number}/diff/",
+            f"/api/v1/briefs/{page.slug}/versions/{number}/",
+        ):
+            response = probes.check(f"{brief.state} / versions", url, secrets)
+            want = expected.get(number)
+            if url.endswith("/1/diff/") and want:
+                want = 404  # the first version has nothing to compare with
+            if want is not None and response.status_code != want:
+                probes.reachable.append(
+                    f"{brief.state} / versions: {url} answers {response.status_code}, not {want}"
+                )
+    if published_once:
+        detail = probes.client.get(f"/api/v1/briefs/{page.slug}/").json()
+        if [v["number"] for v in detail["versions"]] != [1] or detail["notices"]:
+            probes.reachable.append(f"{brief.state} / API versions: {detail['versions']}")
 
 
 def _probe_pdfs(probes, brief, secrets):
