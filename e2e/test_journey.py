@@ -424,11 +424,12 @@ def test_journey(stack, browser, journey, tmp_path):
     editor.goto(f"{base}/admin/pages/{brief_id}/edit/")
     with editor.expect_navigation():
         steps.workflow_action(editor, "Publish")
-    # Wagtail names the final approval an update; the listing it returns to shows it live.
-    expect(editor.locator(".messages li").first).to_contain_text(
-        f"Page '{brief_title}' has been updated."
-    )
-    expect(editor.locator("tr", has_text=brief_title)).to_contain_text("Live", ignore_case=True)
+    # The editor is told the brief is live and where (review.views.publication_recorded),
+    # back in its editor, whose status says live.
+    published = editor.locator(".messages li", has_text=f"“{brief_title}” is published: ")
+    expect(published).to_contain_text(f"{base}/briefs/")
+    expect(published.get_by_role("link", name="View live")).to_be_visible()
+    expect(editor.locator("body")).to_contain_text("Live", ignore_case=True)
     journey.shot(editor, "editor-published")
     tasks = workflow_tasks(editor, base, brief_id)
     assert tasks["Editorial sign-off"].startswith("Approved by Editor"), tasks
