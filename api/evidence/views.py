@@ -30,7 +30,13 @@ class EvidenceAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.ViewSe
         summary="Evidence cited by a published brief",
         parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
         responses={
-            200: EvidenceSerializer,
+            (200, "application/json"): EvidenceSerializer,
+            # With Accept: application/ld+json or ?format=jsonld.
+            (200, "application/ld+json"): {
+                "type": "object",
+                "additionalProperties": True,
+                "description": "The evidence as a W3C Web Annotation (JSON-LD).",
+            },
             **error_responses(
                 e400="A query parameter has a bad value (see error.details).",
                 e404="No evidence with this id is cited in public, or no such format.",

@@ -22,7 +22,8 @@ from .conftest import (
 pytestmark = pytest.mark.django_db
 
 PAGE_QUERIES = 15  # was 21 (wagtail routing 6, restrictions 2, one evidence query per block type)
-API_QUERIES = 11  # 9, plus the two behind Last-Modified (the content and the PDF times)
+# 9, plus Last-Modified (content and PDF times: 2) and versions (history, notices, PDFs: 3)
+API_QUERIES = 14
 
 
 def brief_with(index, terms, evidence, citations, slug):
