@@ -3,9 +3,8 @@ bibliography, CSL-JSON and PDF, as the plain dicts that the serializers of
 api.briefs.serializers read. The body is what its blocks represent (BriefStreamBlock's
 ``get_api_representation``), the table of contents the page's own."""
 
-from django.conf import settings
-
 from api.ocr import ocr_data
+from briefs import metadata
 from briefs.block_data import api_context, evidence_from_notes
 from pdfs.services import live_pdf_status
 
@@ -22,35 +21,6 @@ def country_data(country):
 
 def topic_data(topic):
     return {"slug": topic.slug, "name": topic.name}
-
-
-def brief_csl(page, request=None) -> dict:
-    """The brief itself as a CSL-JSON item, for citation managers."""
-    item = {
-        "id": f"brief-{page.pk}",
-        "type": "report",
-        "title": page.title,
-        "genre": page.get_kind_display(),
-        "publisher": settings.BRIEFDESK_PUBLISHER,
-        "abstract": page.standfirst,
-    }
-    authors = []
-    for author in page.authors.all():
-        name = author.name.strip()
-        if " " in name:
-            given, family = name.rsplit(" ", 1)
-            authors.append({"family": family, "given": given})
-        else:
-            authors.append({"literal": name})
-    if authors:
-        item["author"] = authors
-    date = page.display_date
-    if date:
-        item["issued"] = {"date-parts": [[date.year, date.month, date.day]]}
-    url = page.get_full_url(request)
-    if url:
-        item["URL"] = url
-    return item
 
 
 def note_data(note):
@@ -151,7 +121,7 @@ def brief_detail(page, request, history_fields):
     return {
         **brief_summary(page, request),
         "cite_as": page.cite_as(request),
-        "csl": brief_csl(page, request),
+        "csl": metadata.brief_csl(page, request),
         "table_of_contents": page.table_of_contents,
         "key_findings": [block for block in body if block["type"] == "key_findings"],
         "recommendations": [block for block in body if block["type"] == "recommendations"],
