@@ -192,17 +192,23 @@ class Evidence(RevisionMixin, index.Indexed, ClusterableModel):
             ocr_needs_confirmation=False,
         )
 
+    def _review_problems(self) -> list[str]:
+        if self.review_status == self.ReviewStatus.ACCEPTED:
+            return []
+        return [f"it is {self.get_review_status_display().lower()}, not accepted"]
+
+    def _anchor_status_problems(self) -> list[str]:
+        if self.anchor_status in self.CITABLE_ANCHORS:
+            return []
+        status = self.get_anchor_status_display().lower()
+        return [f"its quote is {status}: {self.ANCHOR_PROBLEMS[self.anchor_status]}"]
+
+    def _ocr_problems(self) -> list[str]:
+        return [self.OCR_PROBLEM] if self.ocr_needs_confirmation else []
+
     def status_problems(self) -> list[str]:
         """Why this evidence may not be cited, from its statuses (empty when it may)."""
-        problems = []
-        if self.review_status != self.ReviewStatus.ACCEPTED:
-            problems.append(f"it is {self.get_review_status_display().lower()}, not accepted")
-        if self.anchor_status not in self.CITABLE_ANCHORS:
-            status = self.get_anchor_status_display().lower()
-            problems.append(f"its quote is {status}: {self.ANCHOR_PROBLEMS[self.anchor_status]}")
-        if self.ocr_needs_confirmation:
-            problems.append(self.OCR_PROBLEM)
-        return problems
+        return self._review_problems() + self._anchor_status_problems() + self._ocr_problems()
 
     @property
     def from_ocr(self) -> bool:
@@ -229,11 +235,8 @@ class Evidence(RevisionMixin, index.Indexed, ClusterableModel):
     def anchor_problems(self) -> list[str]:
         """Why the anchor does not hold in the source's current text (empty when it holds):
         ``verify_evidence`` and, with the statuses, the publish gate."""
-        problems = []
+        problems = self._anchor_status_problems()
         source = self.source
-        if self.anchor_status not in self.CITABLE_ANCHORS:
-            status = self.get_anchor_status_display().lower()
-            problems.append(f"its quote is {status}: {self.ANCHOR_PROBLEMS[self.anchor_status]}")
         if not source.is_ready:
             problems.append(f"its source “{source.title}” is {source.get_status_display().lower()}")
         elif self.source_text_id != source.current_text_id:
@@ -247,12 +250,7 @@ class Evidence(RevisionMixin, index.Indexed, ClusterableModel):
 
     def citation_problems(self) -> list[str]:
         """Why a brief may not cite this evidence now (empty when it may): the publish gate."""
-        problems = []
-        if self.review_status != self.ReviewStatus.ACCEPTED:
-            problems.append(f"it is {self.get_review_status_display().lower()}, not accepted")
-        if self.ocr_needs_confirmation:
-            problems.append(self.OCR_PROBLEM)
-        return problems + self.anchor_problems()
+        return self._review_problems() + self._ocr_problems() + self.anchor_problems()
 
     def selectors(self):
         """The W3C Web Annotation selectors of this quote."""
