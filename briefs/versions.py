@@ -157,9 +157,9 @@ def public_notices(limit=20) -> list[PublicNotice]:
     """The newest notices of briefs the public may see: live briefs without view restrictions
     and withdrawn ones (whose address answers 410 with the notice). Drafts, briefs
     unpublished without a notice and private briefs give none."""
-    from .models import BriefPage
-
-    public = BriefPage.objects.public()
+    # The brief model through the relation, not an import: the page model calls this module.
+    brief_model = BriefVersion._meta.get_field("page").related_model
+    public = brief_model.objects.public()
     pages = {page.pk: page for page in public.live()}
     for page in public.not_live().filter(withdrawals__isnull=False).distinct():
         if withdrawal_in_force(page) is not None:
