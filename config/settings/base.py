@@ -302,6 +302,11 @@ WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database"},
 }
 WAGTAILADMIN_COMMENTS_ENABLED = True
+# Wagtail's autosave (milliseconds after the last change; 0: off). Off by default: an autosave
+# still in flight when the editor presses "Save draft" lands after it, and the next action
+# then asks about "a new version saved in another window" (seen in the end-to-end journey).
+# When on, a new brief is still only created from a complete form (briefs/admin_forms.py).
+WAGTAIL_AUTOSAVE_INTERVAL = int(env("WAGTAIL_AUTOSAVE_INTERVAL", "0"))
 # Approving the last task publishes on the approver's behalf (briefs/permissions.py).
 WAGTAIL_FINISH_WORKFLOW_ACTION = "review.finish.publish_workflow_state"
 # No avatars from gravatar.com: the admin fetches nothing from third parties (and the CSP
