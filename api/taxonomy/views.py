@@ -7,6 +7,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 
+from api.briefs.representation import country_data, topic_data
 from api.common import ApiPagination, ConditionalGetMixin, NamedViewSetMixin, error_responses
 from briefs.services import countries_with_briefs, last_publication_change, topics_with_briefs
 from taxonomy.models import Country, Topic
@@ -51,7 +52,7 @@ class CountryAPIViewSet(_TermAPIViewSet):
         return countries_with_briefs()
 
     def term_data(self, term):
-        return {"iso_code": term.iso_code, "slug": term.slug, "name": term.name}
+        return country_data(term)
 
     @extend_schema(
         summary="Countries of published briefs",
@@ -72,7 +73,7 @@ class TopicAPIViewSet(_TermAPIViewSet):
         return topics_with_briefs()
 
     def term_data(self, term):
-        return {"slug": term.slug, "name": term.name}
+        return topic_data(term)
 
     @extend_schema(
         summary="Topics of published briefs", responses={200: TopicSerializer(many=True), **ERRORS}
