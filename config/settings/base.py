@@ -91,13 +91,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a public answer already stored (with every header the middleware below added to
+    # it) is sent back without running any of them, or any session or user lookup.
+    "serving.middleware.PublicResponseCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Refuses request bodies larger than MAX_REQUEST_BYTES with a readable 413 page.
     "config.security.RequestSizeLimitMiddleware",
     "config.security.CSPMiddleware",
-    # Before the session: a cached answer for an anonymous reader costs no session or user.
-    "serving.middleware.PublicResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -382,6 +383,14 @@ elif CACHE_URL:
     raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, not {CACHE_URL!r}.")
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Each process's own copy of recently served public answers and of the content version
+# (serving.middleware): a hit then costs no round trip to Redis. Bounded by entry count (an
+# answer is at most a few hundred KB: about 60 MB per process at most).
+CACHES["serving-local"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "serving-local",
+    "OPTIONS": {"MAX_ENTRIES": int(env("RESPONSE_CACHE_LOCAL_ENTRIES", "300"))},
+}
 
 # Whole-response cache of public pages and API answers for anonymous readers (serving app).
 # On by default only when the cache is shared (CACHE_URL): with a per-process memory cache, a
@@ -391,6 +400,10 @@ RESPONSE_CACHE_SECONDS = int(env("RESPONSE_CACHE_SECONDS", "600" if CACHE_URL el
 # caches (a CDN) keep them this long, or until purged on publication (FRONTEND_CACHE_PURGE_URL).
 RESPONSE_CACHE_BROWSER_SECONDS = int(env("RESPONSE_CACHE_BROWSER_SECONDS", "0"))
 RESPONSE_CACHE_SHARED_SECONDS = int(env("RESPONSE_CACHE_SHARED_SECONDS", "300"))
+# How long a process trusts its own copy of the content version before asking the shared cache
+# again: the most a change made by another process can take to show here (issue 16: 1 s).
+# Changes made by this process show at once. 0: ask the shared cache on every request.
+RESPONSE_CACHE_VERSION_SECONDS = float(env("RESPONSE_CACHE_VERSION_SECONDS", "0.5"))
 RESPONSE_CACHE_EXCLUDED_PATHS = [
     "/admin/", "/documents/", "/pdf/", "/healthz/", "/static/", "/media/",
 ]  # fmt: skip

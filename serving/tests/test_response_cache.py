@@ -5,11 +5,12 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.test import Client
 
@@ -17,6 +18,7 @@ from api.tests.api_data import SENTENCES, body_citing, make_brief, make_source, 
 from briefs.models import BriefPage
 from evidence import services as evidence_services
 from evidence.models import Evidence
+from serving import middleware, version
 from serving.frontend import brief_urls
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -27,8 +29,10 @@ REDIS_CACHE_URL = "redis://127.0.0.1:6379/11"
 def response_cache(settings):
     settings.RESPONSE_CACHE_SECONDS = 600
     cache.clear()
+    caches["serving-local"].clear()
     yield
     cache.clear()
+    caches["serving-local"].clear()
 
 
 @pytest.fixture
@@ -81,6 +85,39 @@ def test_anonymous_get_is_stored_with_validators(reader, site):
     assert not_modified.status_code == 304 and not_modified.content == b""
     # No Last-Modified made up from the time of storage: the page sets none of its own.
     assert "Last-Modified" not in first and "Last-Modified" not in again
+
+
+def test_a_hit_runs_no_other_middleware_yet_keeps_their_headers(reader, site):
+    first = reader.get(site["brief"].url)
+    assert hasattr(first.wsgi_request, "csp_nonce")  # the CSP middleware ran for the miss
+    again = reader.get(site["brief"].url)
+    # ... and for the hit it did not (nor any other), yet its header is there.
+    assert again["X-Response-Cache"] == "hit" and not hasattr(again.wsgi_request, "csp_nonce")
+    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options"):
+        assert again[header] == first[header], header
+
+
+def test_each_process_answers_from_its_own_copy(reader, site):
+    url = site["brief"].url
+    reader.get(url)
+    cache.delete(middleware.cache_key(reader.get(url).wsgi_request, version.current()))
+    assert reader.get(url)["X-Response-Cache"] == "hit"  # no shared entry: this process's copy
+    caches["serving-local"].clear()
+    assert reader.get(url)["X-Response-Cache"] == "miss"
+
+
+def test_another_process_change_shows_within_the_version_window(reader, site, settings):
+    """A bump made elsewhere (straight in the shared cache, as another process does) shows here
+    once this process's copy of the version expires, never later."""
+    settings.RESPONSE_CACHE_VERSION_SECONDS = 0.3
+    caches["serving-local"].clear()
+    brief = site["brief"]
+    warm(reader, [brief.url])
+    BriefPage.objects.filter(pk=brief.pk).update(title="Alpha retitled okapi")
+    cache.incr(version.KEY)
+    time.sleep(0.35)
+    _status, body, state = fetch(reader, brief.url)
+    assert state == "miss" and "okapi" in body
 
 
 @pytest.fixture
@@ -230,6 +267,7 @@ def other_process(urls):
 @pytest.fixture
 def redis_cache(settings):
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_CACHE_URL,
