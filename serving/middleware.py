@@ -11,9 +11,10 @@ Its key is the URL (scheme, host, path and query), the Accept header and the con
 process that made it and within RESPONSE_CACHE_VERSION_SECONDS (0.5 s) on every other. Each
 process keeps a copy of the answers it served last (the ``serving-local`` cache): a hit then
 costs no round trip to Redis. The middleware comes first, so a hit runs no other middleware:
-the stored headers are those they added when it was stored. Cached or not, such responses carry ETag and Cache-Control headers (and the view's own
-Last-Modified, never the time of storage) that let browsers revalidate (304) and shared caches
-keep them for ``RESPONSE_CACHE_SHARED_SECONDS``."""
+the stored headers are those they added when it was stored. Cached or not, such responses
+carry ETag and Cache-Control headers (and the view's own Last-Modified, never the time of
+storage) that let browsers revalidate (304) and shared caches keep them for
+``RESPONSE_CACHE_SHARED_SECONDS``."""
 
 import hashlib
 

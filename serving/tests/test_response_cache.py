@@ -272,7 +272,7 @@ def redis_cache(settings):
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": "briefdesk",
-        }
+        },
     }
     settings.RESPONSE_CACHE_SECONDS = 600
     cache.clear()
