@@ -175,6 +175,28 @@ def freeze_startup_objects():
         _frozen = True
 
 
+def cache_page_references():
+    """pydyf's ``PDF.page_references`` builds the tuple of every page's reference at each read,
+    and WeasyPrint's tagging (PDF/UA) reads it once per structure element: time quadratic in
+    the pages. Patched once per process, as neither library has a hook for it: the tuple is kept
+    per PDF until a page is added (pages are only ever appended, by ``PDF.add_page``)."""
+    import pydyf
+
+    original = pydyf.PDF.page_references
+    if getattr(original.fget, "briefdesk_cached", False):
+        return
+
+    def page_references(pdf):
+        count = len(pdf.pages["Kids"])
+        cached = pdf.__dict__.get("_briefdesk_page_references")
+        if cached is None or cached[0] != count:
+            cached = pdf.__dict__["_briefdesk_page_references"] = (count, original.fget(pdf))
+        return cached[1]
+
+    page_references.briefdesk_cached = True
+    pydyf.PDF.page_references = property(page_references)
+
+
 def html_to_pdf(
     html: str, *, variant=PDF_VARIANT, print_stylesheet=False, attachments=()
 ) -> RenderedPDF:
@@ -191,6 +213,7 @@ def html_to_pdf(
         resources = print_resources()
         options = {"font_config": resources.font_config, "stylesheets": [resources.stylesheet]}
         refused = list(resources.refused)
+    cache_page_references()
     freeze_startup_objects()
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(**options)
     data = document.write_pdf(
