@@ -2,9 +2,12 @@
 shared Redis cache, the response cache on), on loopback, 16 connections, a few seconds each.
 
 Baseline: a static file served by the same gunicorn in the same run (the floor). Each public
-page and API answer is measured warm (served from the response cache) and cold (the cache
-disabled: RESPONSE_CACHE_SECONDS=0 in a second server), as requests/s, p50 and p99. Targets:
-warm at least 0.5 times the floor in requests/s and p99 ≤ 50 ms."""
+page and API answer is measured warm (its content unchanged since the last request: served from
+the response cache, after one unmeasured second that lets every worker keep its own copy) and
+cold (the cache disabled: RESPONSE_CACHE_SECONDS=0 in a second server), as requests/s, p50 and
+p99. Targets: warm at least 0.5 times the floor in requests/s and p99 ≤ 50 ms. The API's
+anonymous rate limit is off (API_ANON_RATE=off: one client at 16 connections would get 429s);
+with it on, each hit adds one rate-limit check against Redis."""
 
 import os
 import re
