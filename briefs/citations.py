@@ -122,6 +122,11 @@ def editor_line(source: Source) -> str:
     return f"ed. {_names(editors)}" if authors and editors else ""
 
 
+def source_names(source: Source) -> tuple[str, str]:
+    """(author_line, editor_line) of ``source``."""
+    return author_line(source), editor_line(source)
+
+
 def source_year(source: Source) -> str:
     return str(source.publication_date.year) if source.publication_date else "n.d."
 
@@ -153,6 +158,8 @@ def short_reference(content: str) -> str:
 class Note:
     number: int
     evidence: Evidence
+    # source_names of its source, worked out once per source by build_notes.
+    names: tuple[str, str] | None = None
 
     @property
     def source(self) -> Source:
@@ -179,13 +186,8 @@ class Note:
     def text(self) -> str:
         """The note as plain text: "Authors, Title, Publisher, Year, p. N (citing …)."."""
         source = self.source
-        parts = [
-            author_line(source),
-            source.title,
-            editor_line(source),
-            source.publisher,
-            source_year(source),
-        ]
+        authors, editors = self.names or source_names(source)
+        parts = [authors, source.title, editors, source.publisher, source_year(source)]
         text = ", ".join(part for part in parts if part) + f", p. {self.page}"
         if self.citing:
             text += f" (citing {self.citing})"
@@ -194,10 +196,11 @@ class Note:
     @property
     def html(self) -> str:
         source = self.source
+        authors, editors = self.names or source_names(source)
         parts = [
-            escape(author_line(source)),
+            escape(authors),
             f"<cite>{escape(source.title)}</cite>",
-            escape(editor_line(source)),
+            escape(editors),
             escape(source.publisher),
             escape(source_year(source)),
         ]
@@ -267,7 +270,11 @@ def cited_evidence(stream_value) -> dict[int, Evidence]:
     ids = cited_evidence_ids(stream_value)
     if not ids:
         return {}
-    return Evidence.objects.select_related("source", "footnote__repeats").in_bulk(ids)
+    found = Evidence.objects.select_related("source", "footnote__repeats").in_bulk(ids)
+    sources = {}
+    for evidence in found.values():  # one Source object per source: its authors load once
+        evidence.source = sources.setdefault(evidence.source_id, evidence.source)
+    return found
 
 
 # What a revision pins of each quote it cites: the wording and where it stood, as signed off.
@@ -311,13 +318,16 @@ def build_notes(stream_value, pinned=None, found=None) -> Notes:
     # Figures only for the blocks that show them (key figures, charts): most bodies have none.
     figure_ids = set(walk_evidence_ids(stream_value.stream_block, stream_value.raw_data, True))
     prefetch_related_objects([found[pk] for pk in figure_ids if pk in found], "figures")
+    names = {}
     for evidence_id in ids:
         evidence = found.get(evidence_id)
         if evidence is None:
             notes.missing.append(evidence_id)
             continue
         apply_pins(evidence, pinned)
-        note = Note(len(notes.notes) + 1, evidence)
+        if evidence.source_id not in names:
+            names[evidence.source_id] = source_names(evidence.source)
+        note = Note(len(notes.notes) + 1, evidence, names[evidence.source_id])
         notes.notes.append(note)
         notes.by_evidence[evidence_id] = note
     return notes
