@@ -266,7 +266,7 @@ class Notes:
 
 def cited_evidence(stream_value) -> dict[int, Evidence]:
     """The evidence a body cites, by id, with its source and footnote: one query. The notes are
-    made of it, and a cached rendering of them is keyed by its times (BriefPage)."""
+    made of it, and the API's Last-Modified is worked out from its times."""
     ids = cited_evidence_ids(stream_value)
     if not ids:
         return {}

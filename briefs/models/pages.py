@@ -290,12 +290,22 @@ class BriefPage(RoutablePageMixin, Page):
         each publication and whenever cited evidence or its sources are edited."""
         if getattr(request, "is_preview", False) or not self.live or not self.live_revision_id:
             return None
-        # The cited evidence is what the notes are made of: on a miss, no query of its own.
-        found = self.cited_evidence.values()
-        evidence = max((e.updated_at for e in found if e.updated_at), default=None)
-        source = max((e.source.updated_at for e in found if e.source.updated_at), default=None)
+        from django.db.models import Count, Max
+
+        from evidence.models import Evidence
+
+        from ..citations import cited_evidence_ids
+
+        # An aggregate, not the cited evidence itself (self.cited_evidence): on a hit, the body
+        # needs none of it, and loading a hundred rows costs five times as much.
+        stamp = Evidence.objects.filter(pk__in=cited_evidence_ids(self.body)).aggregate(
+            count=Count("pk"), evidence=Max("updated_at"), source=Max("source__updated_at")
+        )
         published = self.last_published_at.timestamp() if self.last_published_at else ""
-        return f"{self.pk}:{self.live_revision_id}:{published}:{len(found)}:{evidence}:{source}"
+        return (
+            f"{self.pk}:{self.live_revision_id}:{published}:"
+            f"{stamp['count']}:{stamp['evidence']}:{stamp['source']}"
+        )
 
 
 def view_restricted():

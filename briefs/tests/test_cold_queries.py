@@ -23,9 +23,10 @@ from .conftest import (
 
 pytestmark = pytest.mark.django_db
 
-# Site, the home page, the brief with whether it is private (routing: 3); its authors,
-# countries, topics (3); the cited evidence with sources, whose times key the cached body (1);
-# the PDF (1); the sources' authors (1); the versions, saying whether it was withdrawn (1).
+# Site, then the brief with whether it is private (routing: 2; briefs/routing.py); its
+# authors, countries, topics (3); the key of the cached body (1); the PDF (1); the cited
+# evidence with sources (1) and the sources' authors (1); the versions, saying whether it was
+# withdrawn (1).
 PAGE_QUERIES = 10  # was 15 (and 21 before that)
 # The brief (with the restrictions query of Wagtail's public(): 2); authors, countries,
 # topics (3); the PDF, its times and status (1); the evidence, whose times are Last-Modified
