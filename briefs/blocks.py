@@ -235,6 +235,7 @@ def figure_caption(caption, year):
 
 
 class KeyFigureBlock(blocks.StructBlock):
+    reads_figures = True  # its evidence's figures come with the notes (citations.build_notes)
     evidence = CitingEvidenceChooserBlock(help_text="A statistic with structured figures.")
     figure = blocks.IntegerBlock(
         min_value=1, default=1, help_text="Which of the evidence's figures, in their order."
@@ -303,6 +304,7 @@ class KeyFigureBlock(blocks.StructBlock):
 
 
 class ChartBlock(blocks.StructBlock):
+    reads_figures = True  # (as KeyFigureBlock)
     title = blocks.CharBlock(max_length=160)
     chart_type = blocks.ChoiceBlock(choices=[("bar", "Bar chart"), ("line", "Line chart")])
     evidence = blocks.ListBlock(

@@ -1,8 +1,8 @@
 """Citations of a brief: which evidence it cites, in reading order; the numbered endnotes; the
 bibliography of the cited sources (CSL through citeproc-py); and the cited rich text.
 
-Everything here works from the raw StreamField data plus three queries (evidence, its sources'
-authors, figures), however many citations a brief has."""
+Everything here works from the raw StreamField data plus at most three queries (evidence, its
+sources' authors, figures), however many citations a brief has."""
 
 import hashlib
 import json
@@ -13,6 +13,7 @@ from html import escape
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import prefetch_related_objects
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from wagtail import blocks
@@ -41,28 +42,32 @@ def _list_items(raw):
         yield item["value"]
 
 
-def walk_evidence_ids(block, raw):
-    """Evidence ids cited by ``raw`` (the raw data of ``block``), in reading order."""
+def walk_evidence_ids(block, raw, only_figures=False):
+    """Evidence ids cited by ``raw`` (the raw data of ``block``), in reading order;
+    ``only_figures``: only those cited in blocks that show their figures (``reads_figures``)."""
     from evidence.blocks import EvidenceChooserBlock
 
     if raw in (None, ""):
         return
+    if only_figures and getattr(block, "reads_figures", False):
+        only_figures = False  # everything below is shown with its figures
     if isinstance(block, EvidenceChooserBlock):
-        if isinstance(raw, int) or (isinstance(raw, str) and raw.isdigit()):
+        if not only_figures and (isinstance(raw, int) or (isinstance(raw, str) and raw.isdigit())):
             yield int(raw)
     elif isinstance(block, blocks.RichTextBlock):
-        yield from richtext_evidence_ids(raw if isinstance(raw, str) else "")
+        if not only_figures:
+            yield from richtext_evidence_ids(raw if isinstance(raw, str) else "")
     elif isinstance(block, blocks.StreamBlock):
         for child in raw:
             child_block = block.child_blocks.get(child.get("type"))
             if child_block is not None:
-                yield from walk_evidence_ids(child_block, child.get("value"))
+                yield from walk_evidence_ids(child_block, child.get("value"), only_figures)
     elif isinstance(block, blocks.ListBlock):
         for value in _list_items(raw):
-            yield from walk_evidence_ids(block.child_block, value)
+            yield from walk_evidence_ids(block.child_block, value, only_figures)
     elif isinstance(block, blocks.StructBlock) and isinstance(raw, dict):
         for name, child_block in block.child_blocks.items():
-            yield from walk_evidence_ids(child_block, raw.get(name))
+            yield from walk_evidence_ids(child_block, raw.get(name), only_figures)
 
 
 def cited_evidence_ids(stream_value) -> list[int]:
@@ -117,6 +122,11 @@ def editor_line(source: Source) -> str:
     return f"ed. {_names(editors)}" if authors and editors else ""
 
 
+def source_names(source: Source) -> tuple[str, str]:
+    """(author_line, editor_line) of ``source``."""
+    return author_line(source), editor_line(source)
+
+
 def source_year(source: Source) -> str:
     return str(source.publication_date.year) if source.publication_date else "n.d."
 
@@ -148,6 +158,8 @@ def short_reference(content: str) -> str:
 class Note:
     number: int
     evidence: Evidence
+    # source_names of its source, worked out once per source by build_notes.
+    names: tuple[str, str] | None = None
 
     @property
     def source(self) -> Source:
@@ -174,13 +186,8 @@ class Note:
     def text(self) -> str:
         """The note as plain text: "Authors, Title, Publisher, Year, p. N (citing …)."."""
         source = self.source
-        parts = [
-            author_line(source),
-            source.title,
-            editor_line(source),
-            source.publisher,
-            source_year(source),
-        ]
+        authors, editors = self.names or source_names(source)
+        parts = [authors, source.title, editors, source.publisher, source_year(source)]
         text = ", ".join(part for part in parts if part) + f", p. {self.page}"
         if self.citing:
             text += f" (citing {self.citing})"
@@ -189,10 +196,11 @@ class Note:
     @property
     def html(self) -> str:
         source = self.source
+        authors, editors = self.names or source_names(source)
         parts = [
-            escape(author_line(source)),
+            escape(authors),
             f"<cite>{escape(source.title)}</cite>",
-            escape(editor_line(source)),
+            escape(editors),
             escape(source.publisher),
             escape(source_year(source)),
         ]
@@ -256,10 +264,17 @@ class Notes:
         return bibliography(self.sources)
 
 
-def citable_queryset():
-    return Evidence.objects.select_related("source", "footnote__repeats").prefetch_related(
-        "source__authors", "figures"
-    )
+def cited_evidence(stream_value) -> dict[int, Evidence]:
+    """The evidence a body cites, by id, with its source and footnote: one query. The notes are
+    made of it, and the API's Last-Modified is worked out from its times."""
+    ids = cited_evidence_ids(stream_value)
+    if not ids:
+        return {}
+    found = Evidence.objects.select_related("source", "footnote__repeats").in_bulk(ids)
+    sources = {}
+    for evidence in found.values():  # one Source object per source: its authors load once
+        evidence.source = sources.setdefault(evidence.source_id, evidence.source)
+    return found
 
 
 # What a revision pins of each quote it cites: the wording and where it stood, as signed off.
@@ -288,21 +303,31 @@ def apply_pins(evidence: Evidence, pinned: dict | None) -> Evidence:
     return evidence
 
 
-def build_notes(stream_value, pinned=None) -> Notes:
+def build_notes(stream_value, pinned=None, found=None) -> Notes:
     """The notes of a brief body; ``pinned`` (the revision's ``cited_quotes``) gives each quote
-    the wording it had when the revision was saved."""
+    the wording it had when the revision was saved; ``found``: its cited_evidence, if loaded
+    already. Its sources' authors come in one more query, and the figures of the evidence of
+    blocks that show them in another."""
     ids = cited_evidence_ids(stream_value)
     notes = Notes()
     if not ids:
         return notes
-    found = citable_queryset().in_bulk(ids)
+    if found is None:
+        found = cited_evidence(stream_value)
+    prefetch_related_objects(list(found.values()), "source__authors")
+    # Figures only for the blocks that show them (key figures, charts): most bodies have none.
+    figure_ids = set(walk_evidence_ids(stream_value.stream_block, stream_value.raw_data, True))
+    prefetch_related_objects([found[pk] for pk in figure_ids if pk in found], "figures")
+    names = {}
     for evidence_id in ids:
         evidence = found.get(evidence_id)
         if evidence is None:
             notes.missing.append(evidence_id)
             continue
         apply_pins(evidence, pinned)
-        note = Note(len(notes.notes) + 1, evidence)
+        if evidence.source_id not in names:
+            names[evidence.source_id] = source_names(evidence.source)
+        note = Note(len(notes.notes) + 1, evidence, names[evidence.source_id])
         notes.notes.append(note)
         notes.by_evidence[evidence_id] = note
     return notes

@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max
 from django.utils import timezone
 
 from .models.versions import BriefVersion, BriefWithdrawal, NoticeType, RevisionNotice
@@ -106,12 +106,20 @@ class History:
 
 
 def history(page) -> History:
-    """Two queries, whatever the number of versions."""
-    versions = list(BriefVersion.objects.filter(page_id=page.pk).order_by("number"))
+    """One query, whatever the number of versions, for a brief never withdrawn (each version
+    row says whether the brief has withdrawals); two otherwise, or without versions."""
+    ever_withdrawn = Exists(BriefWithdrawal.objects.filter(page_id=page.pk))
+    versions = list(
+        BriefVersion.objects.filter(page_id=page.pk)
+        .annotate(ever_withdrawn=ever_withdrawn)
+        .order_by("number")
+    )
     base = page.url
     for version in versions:
         version.url = f"{base}versions/{version.number}/" if base else None
-    withdrawals = list(BriefWithdrawal.objects.filter(page_id=page.pk).order_by("withdrawn_at"))
+    withdrawals = []
+    if not versions or versions[0].ever_withdrawn:
+        withdrawals = list(BriefWithdrawal.objects.filter(page_id=page.pk).order_by("withdrawn_at"))
     notices = [
         Notice(v.notice_type, v.notice_text, v.published_at, v.number)
         for v in versions

@@ -155,25 +155,36 @@ def version_pdf_url(page, number) -> str:
     return reverse("pdfs:version", kwargs={"page_id": page.pk, "slug": page.slug, "number": number})
 
 
-def live_pdf_status(page) -> PDFStatus | None:
+# The fields of a public PDF row that its status and its times read.
+PUBLIC_PDF_FIELDS = (
+    *("status", "file", "sha256", "page_count", "size"),
+    *("queued_at", "started_at", "finished_at"),
+)
+UNREAD = object()
+
+
+def public_pdf(revision_id) -> BriefPDF | None:
+    """The public PDF row of a revision (the newest, should there be several), or None."""
+    queryset = BriefPDF.objects.filter(revision_id=revision_id, kind=BriefPDF.Kind.PUBLIC)
+    return queryset.only(*PUBLIC_PDF_FIELDS).first()
+
+
+def live_pdf_status(page, pdf=UNREAD) -> PDFStatus | None:
     """The public PDF of ``page``'s live revision: None when the brief is not live (or has no
     PDF row at all), else its status; ``url`` only when there is a file to serve (a ready
     one, or the previous one while a regeneration renders: then the status is "ready"). For
     a page shown as an earlier version (``page.version_number``, briefs.versions.version_page),
-    that version's PDF."""
+    that version's PDF. ``pdf``: that revision's public_pdf row, when the caller read it."""
     number = getattr(page, "version_number", None)
     revision_id = page.version_revision_id if number else page.live_revision_id
     if not page.live or not revision_id:
         return None
-    return _pdf_status(page, revision_id, number)
+    if pdf is UNREAD:
+        pdf = public_pdf(revision_id)
+    return _pdf_status(page, pdf, number)
 
 
-def _pdf_status(page, revision_id, number=None) -> PDFStatus | None:
-    pdf = (
-        BriefPDF.objects.filter(revision_id=revision_id, kind=BriefPDF.Kind.PUBLIC)
-        .only("status", "file", "sha256", "page_count", "size", "finished_at")
-        .first()
-    )
+def _pdf_status(page, pdf, number=None) -> PDFStatus | None:
     if pdf is None:
         return None
     ready = pdf.has_file

@@ -6,7 +6,7 @@ api.briefs.serializers read. The body is what its blocks represent (BriefStreamB
 from api.ocr import ocr_data
 from briefs import metadata
 from briefs.block_data import api_context, evidence_from_notes
-from pdfs.services import live_pdf_status
+from pdfs.services import UNREAD, live_pdf_status
 
 # Brief --------------------------------------------------------------------------------------------
 
@@ -73,10 +73,10 @@ PDF_UNAVAILABLE = {
 }
 
 
-def pdf_data(page, request=None) -> dict:
+def pdf_data(page, request=None, pdf=UNREAD) -> dict:
     """The PDF of the published revision: status, absolute URL, SHA-256, page count and size
-    in bytes; status "unavailable" when there is none."""
-    status = live_pdf_status(page)
+    in bytes; status "unavailable" when there is none. ``pdf``: its row, if read already."""
+    status = live_pdf_status(page, pdf)
     if status is None:
         return dict(PDF_UNAVAILABLE)
     url = status.url or None
@@ -112,9 +112,10 @@ def brief_summary(page, request):
     }
 
 
-def brief_detail(page, request, history_fields):
+def brief_detail(page, request, history_fields, pdf=UNREAD):
     """``page``: the live brief, or an earlier version of it (briefs.versions.version_page);
-    ``history_fields``: its ``versions`` and ``notices`` (history_data)."""
+    ``history_fields``: its ``versions`` and ``notices`` (history_data); ``pdf``: the public
+    PDF row of the revision shown, if read already."""
     notes = page.notes
     with evidence_from_notes(lambda: notes):  # no evidence query per block type
         body = page.body.stream_block.get_api_representation(page.body, api_context(notes, request))
@@ -128,7 +129,7 @@ def brief_detail(page, request, history_fields):
         "body": body,
         "notes": [note_data(note) for note in notes.notes],
         "bibliography": bibliography_data(notes),
-        "pdf": pdf_data(page, request),
+        "pdf": pdf_data(page, request, pdf),
         **history_fields,
     }
 

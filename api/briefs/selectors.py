@@ -11,7 +11,7 @@ from briefs.services import brief_content_modified, published_briefs, search_bri
 from briefs.services import citation_index as live_citation_index
 from briefs.versions import withdrawal_in_force
 from pdfs.models import BriefPDF
-from pdfs.services import version_pdf_url
+from pdfs.services import UNREAD, public_pdf, version_pdf_url
 
 SEARCH_LIMIT = 1000
 
@@ -70,15 +70,19 @@ def detail_queryset():
 # Content times (Last-Modified) --------------------------------------------------------------------
 
 
-def brief_modified(brief):
+def live_pdf(brief):
+    """The public PDF row of a published brief's live revision, or None."""
+    return public_pdf(brief.live_revision_id)
+
+
+def brief_modified(brief, pdf=UNREAD):
     """When the API's representation of a published brief last changed: its last publication,
-    an edit of the evidence or sources it cites, or a change of its public PDF."""
-    pdf = (
-        BriefPDF.objects.filter(revision_id=brief.live_revision_id, kind=BriefPDF.Kind.PUBLIC)
-        .values_list("queued_at", "started_at", "finished_at")
-        .first()
-    )
-    times = (brief_content_modified(brief), *(pdf or ()))
+    an edit of the evidence or sources it cites, or a change of its public PDF (``pdf``: its
+    live_pdf, when the caller read it)."""
+    if pdf is UNREAD:
+        pdf = live_pdf(brief)
+    pdf_times = (pdf.queued_at, pdf.started_at, pdf.finished_at) if pdf is not None else ()
+    times = (brief_content_modified(brief), *pdf_times)
     return max((when for when in times if when), default=None)
 
 

@@ -113,9 +113,10 @@ class BriefAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.GenericVi
         return self.get_paginated_response(serializer.data)
 
     def _detail(self, request, brief):
-        self.content_modified = selectors.brief_modified(brief)
+        pdf = selectors.live_pdf(brief)  # its times (Last-Modified) and its status: one query
+        self.content_modified = selectors.brief_modified(brief, pdf)
         _, history_fields = self._history(request, brief)
-        data = representation.brief_detail(brief, request, history_fields)
+        data = representation.brief_detail(brief, request, history_fields, pdf)
         return Response(BriefDetailSerializer(data, context={"request": request}).data)
 
     @staticmethod

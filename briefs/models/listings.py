@@ -17,22 +17,50 @@ from .pages import BriefPage
 
 class RoutesToKnownChildren(Page):
     """Page.route for pages whose children are all of one type (``subpage_types``): the child
-    in one query of its own model, not Wagtail's two (the page, then its specific row). A child
-    of another type (moved in by hand) still routes through Page.route."""
+    in one query of its own model, not Wagtail's two (the page, then its specific row); and a
+    grandchild in one query too when the child routes this same plain way (the home page to a
+    brief: the index page in between is not loaded). A child of another type (moved in by
+    hand) still routes through Page.route. A model's ``routing_queryset()``, if it has one,
+    says what comes along with its rows (BriefPage: whether it is private)."""
 
     class Meta:
         abstract = True
 
     def route(self, request, path_components):
-        if path_components and len(self.subpage_types) == 1:
-            from django.apps import apps
-
-            model = apps.get_model(self.subpage_types[0])
-            child = model.objects.child_of(self).filter(slug=path_components[0]).first()
+        model = self._known_child_model()
+        if path_components and model is not None:
+            grandchild_model = model._known_child_model() if _plain_router(model) else None
+            if len(path_components) > 1 and grandchild_model is not None:
+                # url_path is the chain of slugs Wagtail keeps for each page: the grandchild
+                # under the child called path_components[0], without loading that child.
+                url_path = f"{self.url_path}{path_components[0]}/{path_components[1]}/"
+                grandchild = (
+                    _routing_queryset(grandchild_model)
+                    .filter(depth=self.depth + 2, path__startswith=self.path, url_path=url_path)
+                    .first()
+                )
+                if grandchild is not None:
+                    return grandchild.route(request, path_components[2:])
+            child = _routing_queryset(model).child_of(self).filter(slug=path_components[0]).first()
             if child is not None:
                 child._cached_parent_obj = self
                 return child.route(request, path_components[1:])
         return super().route(request, path_components)
+
+    @classmethod
+    def _known_child_model(cls):
+        from django.apps import apps
+
+        return apps.get_model(cls.subpage_types[0]) if len(cls.subpage_types) == 1 else None
+
+
+def _plain_router(model):
+    return issubclass(model, RoutesToKnownChildren) and model.route is RoutesToKnownChildren.route
+
+
+def _routing_queryset(model):
+    make = getattr(model, "routing_queryset", None)
+    return make() if make is not None else model.objects.all()
 
 
 class HomePage(RoutablePageMixin, RoutesToKnownChildren):

@@ -746,6 +746,16 @@ class TestHiddenBriefs:
         # Still never listed on the public surfaces.
         assert b"private-zeppelin" not in client.get("/briefs/").content
 
+    def test_a_restriction_on_the_index_hides_its_briefs(self, client, brief_index):
+        # Routing fetches a brief with whether it or an ancestor is private, in one query.
+        brief = make_brief(brief_index, "Behind the index", [paragraph("<p>Inner words.</p>")])
+        assert client.get(brief.url).status_code == 200
+        restrict(brief_index)
+        for url in (brief.url, brief.url + "versions/1/"):
+            response = client.get(url)
+            assert response.status_code == 404, url
+            assert b"Inner words" not in response.content
+
     def test_published_brief_with_a_newer_draft_shows_the_published_text(self, client, brief_index):
         brief = make_brief(brief_index, "Published title", [paragraph("<p>Published words.</p>")])
         draft = BriefPage.objects.get(pk=brief.pk)
