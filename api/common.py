@@ -1,6 +1,6 @@
 """What every endpoint of the public API shares: one error shape (and its schema), conditional
-GET (ETag, Last-Modified, 304), Cache-Control, rate limits, pagination, query filters, id
-parsing and the viewsets' public names."""
+GET (ETag, Last-Modified, 304), Cache-Control, rate limits, pagination, query filters, sparse
+fieldsets (``?fields=``), id parsing and the viewsets' public names."""
 
 import hashlib
 import logging
@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -332,6 +332,76 @@ class FilterBackend(DjangoFilterBackend):
                 }
             )
         return filterset.qs
+
+
+# Sparse fieldsets ---------------------------------------------------------------------------------
+# Hand-written: drf-flex-fields (not installed, last release 2023) and drf-dynamic-fields drop
+# fields in the serializer, after the whole representation was built, and pass over unknown
+# names in silence; here an unknown name is a 400, and the views build only what is asked for.
+
+FIELDS_PARAMETER = "fields"
+
+
+class SparseFieldsMixin:
+    """A serializer that gives only the top-level fields in ``context["fields"]`` (None: all).
+    ``always_fields`` are given whatever is asked: they say which resource it is. In the
+    schema (api.schema.SparseFieldsExtension) only those are required."""
+
+    always_fields = ("id", "slug")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        wanted = self.context.get(FIELDS_PARAMETER)
+        if wanted is None:
+            return fields
+        return {name: field for name, field in fields.items() if name in wanted}
+
+
+def field_names(serializer_class) -> list[str]:
+    """The top-level fields of ``serializer_class``, in their order."""
+    return list(serializer_class().fields)
+
+
+def requested_fields(request, serializer_class) -> frozenset[str] | None:
+    """The top-level fields that ``?fields=a,b`` asks for, with the serializer's always_fields;
+    None for all of them (no ``fields``, or an empty one, as for every parameter). A name the
+    resource does not have is a 400 that lists the ones it has."""
+    names = [
+        name
+        for value in request.query_params.getlist(FIELDS_PARAMETER)
+        if value != ""
+        for name in value.split(",")
+    ]
+    if not names:
+        return None
+    allowed = field_names(serializer_class)
+    unknown = [name for name in dict.fromkeys(names) if name not in allowed]
+    if unknown:
+        quoted = ", ".join(f"“{name[:40]}”" for name in unknown[:5])
+        raise exceptions.ValidationError(
+            {
+                FIELDS_PARAMETER: [
+                    f"Unknown field{'s' if len(unknown) > 1 else ''} {quoted}: the fields "
+                    f"are {', '.join(allowed)} (comma-separated)."
+                ]
+            }
+        )
+    return frozenset(names) | frozenset(serializer_class.always_fields)
+
+
+def fields_parameter(serializer_class, what="the resource", example="title,url"):
+    """The OpenAPI description of ``?fields=`` for a view answering with ``serializer_class``."""
+    always = " and ".join(f"``{name}``" for name in serializer_class.always_fields)
+    return OpenApiParameter(
+        FIELDS_PARAMETER,
+        {"type": "array", "items": {"type": "string", "enum": field_names(serializer_class)}},
+        OpenApiParameter.QUERY,
+        style="form",
+        explode=False,
+        description=f"Only these top-level fields of {what}, comma-separated "
+        f"(e.g. ``{example}``); {always} are always given. What is not asked for "
+        "is not computed. Absent or empty: every field. An unknown field is a 400.",
+    )
 
 
 # Conditional GET ----------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The OpenAPI 3 schema of the public API (drf-spectacular): its description, the hooks that
 keep it to /api/v1/, and the view that serves it."""
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.views import SpectacularAPIView
 
 from .common import ConditionalGetMixin
@@ -36,6 +37,11 @@ higher limit. Beyond it the answer is `429` with a `Retry-After` header (seconds
 **Errors** all have one shape: `{"error": {"status", "code", "message", "details"}}`. A bad
 query parameter is a `400` whose `details` name each parameter and what is wrong with it. An
 empty query parameter (`?country=`) is the same as none: no filter, the default.
+
+**Fewer fields.** The briefs' list, detail and versions take `?fields=title,url,versions`: only
+those top-level fields (and always `id` and `slug`), and only those are computed, so a client
+that polls for titles, versions and notices does not pay for the body and notes. Without
+`fields` (or with an empty one) every field is there.
 """
 
 
@@ -56,6 +62,20 @@ def describe_api(result, generator, request, public):
                 if parameter.get("in") == "query" and not parameter.get("required"):
                     parameter["allowEmptyValue"] = True
     return result
+
+
+class SparseFieldsExtension(OpenApiSerializerExtension):
+    """The schema of a serializer taking ``?fields=`` (api.common.SparseFieldsMixin): every field
+    as usual, but only its ``always_fields`` required, since ``fields`` may leave out the rest."""
+
+    target_class = "api.common.SparseFieldsMixin"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        always = self.target.always_fields
+        schema["required"] = [name for name in schema.get("required", ()) if name in always]
+        return schema
 
 
 class SchemaView(ConditionalGetMixin, SpectacularAPIView):

@@ -587,9 +587,9 @@ class BriefStreamBlock(blocks.StreamBlock):
             for entry in child.block.toc_entries(child.value)
         ]
 
-    def get_api_representation(self, value, context=None):
-        """The body in the API: one object per block, its id and type, then what the block
-        represents (see the BodyBlock schema)."""
+    def get_api_representation(self, value, context=None, block_types=None):
+        """The body in the API: one object per block (of ``block_types`` only, if given), its
+        id and type, then what the block represents (see the BodyBlock schema)."""
         return [
             {
                 "id": str(child.id) if child.id else None,
@@ -597,4 +597,5 @@ class BriefStreamBlock(blocks.StreamBlock):
                 **child.block.get_api_representation(child.value, context),
             }
             for child in value or []
+            if block_types is None or child.block_type in block_types
         ]

@@ -3,6 +3,8 @@ bibliography, CSL-JSON and PDF, as the plain dicts that the serializers of
 api.briefs.serializers read. The body is what its blocks represent (BriefStreamBlock's
 ``get_api_representation``), the table of contents the page's own."""
 
+import functools
+
 from api.ocr import ocr_data
 from briefs import metadata
 from briefs.block_data import api_context, evidence_from_notes
@@ -94,44 +96,78 @@ def pdf_data(page, request=None, pdf=UNREAD) -> dict:
     }
 
 
-def brief_summary(page, request):
-    return {
-        "id": page.pk,
-        "slug": page.slug,
-        "title": page.title,
-        "kind": page.kind,
-        "kind_label": page.get_kind_display(),
-        "standfirst": page.standfirst,
-        "publication_date": page.display_date,
-        "first_published_at": page.first_published_at,
-        "last_published_at": page.last_published_at,
-        "url": page.get_full_url(request),
-        "authors": [author_data(author) for author in page.authors.all()],
-        "countries": [country_data(country) for country in page.countries.all()],
-        "topics": [topic_data(topic) for topic in page.topics.all()],
-    }
+def _only(builders, fields):
+    """``{name: build()}`` for the fields wanted (``fields``; None: all): nothing else is built."""
+    return {name: build() for name, build in builders.items() if fields is None or name in fields}
 
 
-def brief_detail(page, request, history_fields, pdf=UNREAD):
+def brief_summary(page, request, fields=None):
+    """``fields``: the top-level fields wanted (None: all), as api.common.requested_fields."""
+    return _only(
+        {
+            "id": lambda: page.pk,
+            "slug": lambda: page.slug,
+            "title": lambda: page.title,
+            "kind": lambda: page.kind,
+            "kind_label": page.get_kind_display,
+            "standfirst": lambda: page.standfirst,
+            "publication_date": lambda: page.display_date,
+            "first_published_at": lambda: page.first_published_at,
+            "last_published_at": lambda: page.last_published_at,
+            "url": lambda: page.get_full_url(request),
+            "authors": lambda: [author_data(author) for author in page.authors.all()],
+            "countries": lambda: [country_data(country) for country in page.countries.all()],
+            "topics": lambda: [topic_data(topic) for topic in page.topics.all()],
+        },
+        fields,
+    )
+
+
+def brief_detail(page, request, history_fields, fields=None, pdf=UNREAD):
     """``page``: the live brief, or an earlier version of it (briefs.versions.version_page);
-    ``history_fields``: its ``versions`` and ``notices`` (history_data); ``pdf``: the public
-    PDF row of the revision shown, if read already."""
-    notes = page.notes
-    with evidence_from_notes(lambda: notes):  # no evidence query per block type
-        body = page.body.stream_block.get_api_representation(page.body, api_context(notes, request))
-    return {
-        **brief_summary(page, request),
-        "cite_as": page.cite_as(request),
-        "csl": metadata.brief_csl(page, request),
-        "table_of_contents": page.table_of_contents,
-        "key_findings": [block for block in body if block["type"] == "key_findings"],
-        "recommendations": [block for block in body if block["type"] == "recommendations"],
-        "body": body,
-        "notes": [note_data(note) for note in notes.notes],
-        "bibliography": bibliography_data(notes),
-        "pdf": pdf_data(page, request, pdf),
-        **history_fields,
-    }
+    ``history_fields``: a callable giving its ``versions`` and ``notices`` (history_data);
+    ``fields``: the top-level fields wanted (None: all); ``pdf``: the public PDF row of the
+    revision shown, if read already. Only what the fields need is computed: the notes (and
+    their evidence) for the body, notes and bibliography, the history for the versions and
+    notices."""
+
+    def blocks(block_types=None):
+        stream = page.body
+        context = api_context(page.notes, request)
+        return stream.stream_block.get_api_representation(stream, context, block_types=block_types)
+
+    @functools.cache
+    def body():
+        return blocks()
+
+    def of_type(block_type):
+        if fields is None or "body" in fields:
+            return [block for block in body() if block["type"] == block_type]
+        return blocks({block_type})
+
+    history = functools.cache(history_fields)
+    # Whichever field first reads the body's evidence (the body, its table of contents) takes
+    # it from the notes: no evidence query per block type.
+    with evidence_from_notes(lambda: page.notes):
+        return {
+            **brief_summary(page, request, fields),
+            **_only(
+                {
+                    "cite_as": lambda: page.cite_as(request),
+                    "csl": lambda: metadata.brief_csl(page, request),
+                    "table_of_contents": lambda: page.table_of_contents,
+                    "key_findings": lambda: of_type("key_findings"),
+                    "recommendations": lambda: of_type("recommendations"),
+                    "body": body,
+                    "notes": lambda: [note_data(note) for note in page.notes.notes],
+                    "bibliography": lambda: bibliography_data(page.notes),
+                    "pdf": lambda: pdf_data(page, request, pdf),
+                    "versions": lambda: history()["versions"],
+                    "notices": lambda: history()["notices"],
+                },
+                fields,
+            ),
+        }
 
 
 # Versions and notices -----------------------------------------------------------------------------

@@ -59,12 +59,27 @@ def order_by_ids(queryset, ids):
     return queryset.filter(pk__in=ids).annotate(_rank=rank).order_by("_rank")
 
 
-def listing_queryset():
-    return published_briefs().prefetch_related("authors", "countries", "topics")
+# The relations of a brief, prefetched only when a field asked for reads them.
+RELATIONS = {
+    "authors": {"authors", "cite_as", "csl"},
+    "countries": {"countries", "csl"},
+    "topics": {"topics", "csl"},
+}
 
 
-def detail_queryset():
-    return published_briefs().prefetch_related("authors", "countries", "topics")
+def _with_relations(queryset, fields=None):
+    """``fields``: the top-level fields wanted (None: all)."""
+    return queryset.prefetch_related(
+        *(name for name, users in RELATIONS.items() if fields is None or users & fields)
+    )
+
+
+def listing_queryset(fields=None):
+    return _with_relations(published_briefs(), fields)
+
+
+def detail_queryset(fields=None):
+    return _with_relations(published_briefs(), fields)
 
 
 # Content times (Last-Modified) --------------------------------------------------------------------

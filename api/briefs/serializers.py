@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
+from api.common import SparseFieldsMixin
 from briefs.models import BriefPage
 from briefs.models.versions import UPDATE_NOTICE_TYPES, NoticeType
 
@@ -315,7 +316,10 @@ class BodyField(serializers.Field):
 # Briefs -------------------------------------------------------------------------------------------
 
 
-class BriefSummarySerializer(serializers.Serializer):
+class BriefSummarySerializer(SparseFieldsMixin, serializers.Serializer):
+    """A published brief. Every field is given, unless ``?fields=`` names the ones wanted
+    (``id`` and ``slug`` are always given)."""
+
     id = serializers.IntegerField()
     slug = serializers.CharField()
     title = serializers.CharField()
@@ -341,6 +345,9 @@ class BriefSummarySerializer(serializers.Serializer):
 
 
 class BriefDetailSerializer(BriefSummarySerializer):
+    """A published brief in full. Every field is given, unless ``?fields=`` names the ones
+    wanted (``id`` and ``slug`` are always given)."""
+
     cite_as = serializers.CharField(help_text="“Cite this brief” as plain text.")
     csl = CSLField(help_text="The brief as a CSL-JSON item.")
     table_of_contents = TocEntrySerializer(many=True)
@@ -358,6 +365,7 @@ class BriefDetailSerializer(BriefSummarySerializer):
 
 class BriefVersionDetailSerializer(BriefDetailSerializer):
     """A version in full: the detail's shape, as that version was published (``url`` is the
-    version's page, ``pdf`` its PDF)."""
+    version's page, ``pdf`` its PDF). Every field is given, unless ``?fields=`` names the ones
+    wanted (``id`` and ``slug`` are always given)."""
 
     version = VersionSerializer(help_text="Which version this is.")

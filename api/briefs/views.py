@@ -18,7 +18,9 @@ from api.common import (
     Gone,
     NamedViewSetMixin,
     error_responses,
+    fields_parameter,
     parse_id,
+    requested_fields,
 )
 from api.renderers import (
     CITATION_FORMATS,
@@ -44,11 +46,13 @@ LIST_ERRORS = error_responses(
     e404="A page beyond the last.",
 )
 DETAIL_ERRORS = error_responses(
+    e400="A query parameter has a bad value (see error.details).",
     e404="No published brief here (unpublished, private or none).",
     e410="The brief was withdrawn: error.details.notice is its withdrawal notice "
     "(type, date, text).",
 )
 VERSION_ERRORS = error_responses(
+    e400="A query parameter has a bad value (see error.details).",
     e404="No published brief here (unpublished, private or none), or it has no such version.",
     e410="The brief was withdrawn: error.details.notice is its withdrawal notice "
     "(type, date, text).",
@@ -74,6 +78,7 @@ ANNOTATION_COLLECTION = {
     "additionalProperties": True,
     "description": "A W3C AnnotationCollection (JSON-LD).",
 }
+DETAIL_FIELDS = fields_parameter(BriefDetailSerializer, "the brief", "title,versions,notices")
 SLUG_PARAMETER = OpenApiParameter(
     "slug",
     str,
@@ -95,29 +100,38 @@ class BriefAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.GenericVi
     filterset_class = BriefFilterSet
     serializer_class = BriefSummarySerializer
 
+    requested = None  # the fields asked for (?fields=), None for all
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no database access
             return BriefPage.objects.none()
-        return selectors.listing_queryset()
+        return selectors.listing_queryset(self.requested)
 
     @extend_schema(
         summary="List published briefs",
+        parameters=[
+            fields_parameter(BriefSummarySerializer, "each brief", "title,url,last_published_at")
+        ],
         responses={200: BriefSummarySerializer(many=True), **LIST_ERRORS},
     )
     def list(self, request):
+        self.requested = fields = requested_fields(request, BriefSummarySerializer)
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         self.content_modified = last_publication_change()
-        data = [representation.brief_summary(brief, request) for brief in page]
-        serializer = BriefSummarySerializer(data, many=True, context={"request": request})
+        data = [representation.brief_summary(brief, request, fields) for brief in page]
+        context = {"request": request, "fields": fields}
+        serializer = BriefSummarySerializer(data, many=True, context=context)
         return self.get_paginated_response(serializer.data)
 
-    def _detail(self, request, brief):
+    def _detail(self, request, brief, fields):
         pdf = selectors.live_pdf(brief)  # its times (Last-Modified) and its status: one query
         self.content_modified = selectors.brief_modified(brief, pdf)
-        _, history_fields = self._history(request, brief)
-        data = representation.brief_detail(brief, request, history_fields, pdf)
-        return Response(BriefDetailSerializer(data, context={"request": request}).data)
+        data = representation.brief_detail(
+            brief, request, lambda: self._history(request, brief)[1], fields, pdf
+        )
+        context = {"request": request, "fields": fields}
+        return Response(BriefDetailSerializer(data, context=context).data)
 
     @staticmethod
     def _history(request, brief):
@@ -140,16 +154,17 @@ class BriefAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.GenericVi
 
     @extend_schema(
         summary="A published brief, by slug",
-        parameters=[SLUG_PARAMETER],
+        parameters=[SLUG_PARAMETER, DETAIL_FIELDS],
         responses={200: BriefDetailSerializer, **DETAIL_ERRORS},
     )
     def retrieve(self, request, slug=None):
+        fields = requested_fields(request, BriefDetailSerializer)
         # Slugs are unique among the briefs of one index page; should two index pages hold
         # the same slug, the brief published first (lowest id) answers. Ids never collide.
-        brief = selectors.detail_queryset().filter(slug=slug).order_by("pk").first()
+        brief = selectors.detail_queryset(fields).filter(slug=slug).order_by("pk").first()
         if brief is None:
             self._not_found(f"No published brief has the slug “{slug[:80]}”.", slug=slug)
-        return self._detail(request, brief)
+        return self._detail(request, brief, fields)
 
     @extend_schema(
         summary="A published brief, by id",
@@ -159,17 +174,19 @@ class BriefAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.GenericVi
                 int,
                 OpenApiParameter.PATH,
                 description="The brief's numeric id (the ``id`` field).",
-            )
+            ),
+            DETAIL_FIELDS,
         ],
         responses={200: BriefDetailSerializer, **DETAIL_ERRORS},
     )
     @action(detail=False, methods=["get"], url_path=r"by-id/(?P<id>[^/]+)", url_name="by-id")
     def by_id(self, request, id=None):
         pk = parse_id(id, "brief", MAX_PAGE_ID)
-        brief = selectors.detail_queryset().filter(pk=pk).first()
+        fields = requested_fields(request, BriefDetailSerializer)
+        brief = selectors.detail_queryset(fields).filter(pk=pk).first()
         if brief is None:
             self._not_found(f"No published brief has the id {pk}.", pk=pk)
-        return self._detail(request, brief)
+        return self._detail(request, brief, fields)
 
     @extend_schema(
         summary="One version of a published brief, as it was published",
@@ -184,6 +201,7 @@ class BriefAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.GenericVi
                 OpenApiParameter.PATH,
                 description="The version's number (see ``versions`` in the brief's detail).",
             ),
+            fields_parameter(BriefVersionDetailSerializer, "the version", "title,version"),
         ],
         responses={200: BriefVersionDetailSerializer, **VERSION_ERRORS},
     )
@@ -195,7 +213,8 @@ class BriefAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.GenericVi
     )
     def version(self, request, slug=None, number=None):
         number = parse_id(number, "version", MAX_PAGE_ID)
-        brief = selectors.detail_queryset().filter(slug=slug).order_by("pk").first()
+        fields = requested_fields(request, BriefVersionDetailSerializer)
+        brief = selectors.detail_queryset(fields).filter(slug=slug).order_by("pk").first()
         if brief is None:
             self._not_found(f"No published brief has the slug “{slug[:80]}”.", slug=slug)
         self.content_modified = selectors.brief_modified(brief)
@@ -204,10 +223,12 @@ class BriefAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.GenericVi
         if version is None:
             raise NotFound(f"The brief “{slug[:80]}” has no version {number}.")
         shown = version_page(version)
-        data = representation.brief_detail(shown, request, history_fields)
+        data = representation.brief_detail(shown, request, lambda: history_fields, fields)
         data["version"] = next(v for v in history_fields["versions"] if v["number"] == number)
-        data["url"] = data["version"]["url"]
-        return Response(BriefVersionDetailSerializer(data, context={"request": request}).data)
+        if "url" in data:
+            data["url"] = data["version"]["url"]
+        context = {"request": request, "fields": fields}
+        return Response(BriefVersionDetailSerializer(data, context=context).data)
 
     # Citation formats and Web Annotations ----------------------------------------------------
 
