@@ -2,6 +2,7 @@
 GET (ETag, Last-Modified, 304), Cache-Control, rate limits, pagination, query filters, sparse
 fieldsets (``?fields=``), id parsing and the viewsets' public names."""
 
+import functools
 import hashlib
 import logging
 import math
@@ -357,9 +358,10 @@ class SparseFieldsMixin:
         return {name: field for name, field in fields.items() if name in wanted}
 
 
-def field_names(serializer_class) -> list[str]:
+@functools.cache
+def field_names(serializer_class) -> tuple[str, ...]:
     """The top-level fields of ``serializer_class``, in their order."""
-    return list(serializer_class().fields)
+    return tuple(serializer_class().fields)
 
 
 def requested_fields(request, serializer_class) -> frozenset[str] | None:
@@ -394,7 +396,7 @@ def fields_parameter(serializer_class, what="the resource", example="title,url")
     always = " and ".join(f"``{name}``" for name in serializer_class.always_fields)
     return OpenApiParameter(
         FIELDS_PARAMETER,
-        {"type": "array", "items": {"type": "string", "enum": field_names(serializer_class)}},
+        {"type": "array", "items": {"type": "string", "enum": list(field_names(serializer_class))}},
         OpenApiParameter.QUERY,
         style="form",
         explode=False,
