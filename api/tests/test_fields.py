@@ -3,6 +3,7 @@ for (with ``id`` and ``slug``), a 400 naming the fields for an unknown one, an e
 what is not asked for not computed (fewer queries, builders not called), the schema, and the
 whole-response cache keeping each set of fields apart."""
 
+import datetime
 from unittest import mock
 
 import pytest
@@ -10,9 +11,11 @@ from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils.http import parse_http_date
 
 from api.briefs import representation, views
 from briefs.blocks import ChartBlock
+from evidence.models import Evidence
 
 from .test_api import (  # noqa: F401  (fixtures)
     _fresh_cache,
@@ -136,10 +139,11 @@ def test_detail_computes_only_what_is_asked_for(client, world):  # noqa: F811
         mock.patch.multiple(representation, **{name: mock.DEFAULT for name in builders}) as mocks,
         mock.patch.object(representation.metadata, "brief_csl") as csl,
         mock.patch("briefs.blocks.BriefStreamBlock.get_api_representation") as body,
+        mock.patch("briefs.models.pages.cited_evidence") as evidence_rows,
     ):
         data, few_queries = queries(client, f"{DETAIL}?fields=title,versions")
     assert data["versions"] == full["versions"]
-    for name, builder in {**mocks, "csl": csl, "body": body}.items():
+    for name, builder in {**mocks, "csl": csl, "body": body, "rows": evidence_rows}.items():
         assert not builder.called, name
     # No notes (their evidence and sources), no authors, countries, topics, PDF status.
     assert few_queries < full_queries - 4, (few_queries, full_queries)
@@ -160,6 +164,22 @@ def test_the_evidence_is_read_once_whatever_reads_it_first(client, world):  # no
     assert evidence_queries(client, f"{DETAIL}?fields=table_of_contents,body") == once
     data = get(client, f"{DETAIL}?fields=table_of_contents,body").json()
     assert list(data) == ["id", "slug", "table_of_contents", "body"]
+
+
+def test_last_modified_is_the_same_without_the_notes(client, world):  # noqa: F811
+    """Without the notes, the cited evidence's last edit is one aggregate, not its rows."""
+    full = get(client, DETAIL)
+    few = get(client, f"{DETAIL}?fields=title")
+    assert few["Last-Modified"] == full["Last-Modified"]
+    later = Evidence.objects.get(pk=world["e2"].pk).updated_at + datetime.timedelta(days=400)
+    Evidence.objects.filter(pk=world["e2"].pk).update(updated_at=later)
+    assert parse_http_date(get(client, f"{DETAIL}?fields=title")["Last-Modified"]) == int(
+        later.timestamp()
+    )
+    assert (
+        get(client, DETAIL)["Last-Modified"]
+        == get(client, f"{DETAIL}?fields=title")["Last-Modified"]
+    )
 
 
 def test_the_history_is_not_read_unless_versions_or_notices_are_asked_for(client, world):  # noqa: F811
