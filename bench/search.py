@@ -1,15 +1,20 @@
-"""Full-text search over 100,000 pieces of evidence: p95 latency of a ranked query, and whether
-the query plan uses the full-text (GIN) index.
+"""Full-text search: p95 latency of the analyst's ranked evidence search over 100,000 pieces of
+evidence and of the public brief search over 2,000 live briefs, and whether the evidence query
+plan uses the full-text (GIN) index.
 
 Everything runs in a transaction that is rolled back, so the database is left as it was. On
 PostgreSQL the search backend is Wagtail's database backend (modelsearch), which keeps a
-tsvector per object in modelsearch_indexentry with GIN indexes; on SQLite (FTS5) the plan check
-does not apply and is reported as such.
+tsvector per object in wagtailsearch_indexentry with GIN indexes; on SQLite (FTS5) the plan
+check and the old-path baselines do not apply and are reported as such.
+
+Each latency row's baseline is the old query path timed in the same run on the same rows: the
+text search configuration left to the server (to_tsquery without a configuration) and without
+the expression indexes on the primary key cast to text (config/search.py), i.e. the queries as
+they ran before issue 16.
 """
 
 import hashlib
 import random
-import statistics
 import time
 from pathlib import Path
 
@@ -17,6 +22,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 COUNT = 100_000
+BRIEFS = 2_000
 # Each matches at least one sentence of the demo corpus, from which the rows are drawn.
 QUERIES = [
     "Chinese investment Kazakhstan",
@@ -28,8 +34,10 @@ QUERIES = [
     "data localisation",
     "Sinophobia",
 ]
-ROUNDS = 64  # 8 terms x 64 = 512 timed queries (issue 16: at least 500)
+ROUNDS = 64  # 8 terms x 64 = 512 timed queries per search (issue 16: at least 500)
+OLD_ROUNDS = 16  # the old path, for the baselines: 128 queries each
 TARGET_P95_MS = 50.0
+JOIN_INDEXES = ("evidence_id_search_join", "brief_id_search_join")
 
 
 class _Rollback(Exception):
@@ -45,7 +53,7 @@ def _sentences():
     return sentences
 
 
-def _populate():
+def _populate_evidence():
     from evidence.models import Evidence
     from sources.models import Source, SourceText
 
@@ -77,40 +85,150 @@ def _populate():
                 text_sha256=hashlib.sha256(quote.encode()).hexdigest(),
             )
         )
-    objs = Evidence.objects.bulk_create(batch, batch_size=5000)
-    return objs
+    return Evidence.objects.bulk_create(batch, batch_size=5000)
 
 
-def _index(objs):
+def _populate_briefs():
+    """BRIEFS live, public briefs beside the demo's, written with bulk inserts (no revisions,
+    no publishing signals): each a title, a standfirst and twelve paragraphs of sentences drawn
+    from the demo corpus, with the taxonomy and authors of a demo brief."""
+    import uuid
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+    from wagtail.models import Page
+
+    from briefs.models import BriefAuthor, BriefPage
+    from briefs.services import published_briefs
+
+    rng = random.Random(11)
+    sentences = _sentences()
+    demos = list(published_briefs().prefetch_related("countries", "topics", "authors"))
+    parent = demos[0].get_parent()
+    first_step = parent.get_last_child()._get_lastpos_in_path() + 1
+    content_type = ContentType.objects.get_for_model(BriefPage)
+    now = timezone.now()
+    pages = []
+    for number in range(BRIEFS):
+        slug = f"bench-search-{number}"
+        title = " ".join(rng.choice(sentences).split()[:9]) + f" ({number})"
+        pages.append(
+            Page(
+                title=title,
+                draft_title=title,
+                slug=slug,
+                content_type=content_type,
+                path=Page._get_path(parent.path, parent.depth + 1, first_step + number),
+                depth=parent.depth + 1,
+                numchild=0,
+                url_path=f"{parent.url_path}{slug}/",
+                live=True,
+                first_published_at=now,
+                last_published_at=now,
+                locale_id=parent.locale_id,
+                translation_key=uuid.uuid4(),
+            )
+        )
+    pages = Page.objects.bulk_create(pages, batch_size=500)
+    Page.objects.filter(pk=parent.pk).update(numchild=parent.numchild + BRIEFS)
+    briefs, authors, countries, topics = [], [], [], []
+    for page in pages:
+        demo = rng.choice(demos)
+        paragraphs = ["<p>" + ". ".join(rng.sample(sentences, 4)) + ".</p>" for _ in range(12)]
+        brief = BriefPage(
+            page_ptr=page,
+            standfirst=rng.choice(sentences),
+            kind=demo.kind,
+            publication_date=demo.publication_date,
+        )
+        brief.__dict__.update({f.attname: getattr(page, f.attname) for f in Page._meta.fields})
+        brief.body = [{"type": "paragraph", "value": p} for p in paragraphs]
+        # The child table only (raw): Django cannot bulk insert a multi-table model.
+        brief.save_base(raw=True)
+        briefs.append(brief)
+        authors += [BriefAuthor(page=brief, name=a.name, sort_order=0) for a in demo.authors.all()]
+        countries += [
+            BriefPage.countries.through(briefpage_id=page.pk, country_id=c.pk)
+            for c in demo.countries.all()
+        ]
+        topics += [
+            BriefPage.topics.through(briefpage_id=page.pk, topic_id=t.pk) for t in demo.topics.all()
+        ]
+    BriefAuthor.objects.bulk_create(authors)
+    BriefPage.countries.through.objects.bulk_create(countries)
+    BriefPage.topics.through.objects.bulk_create(topics)
+    return briefs
+
+
+def _index(model, objs, related):
     from wagtail.search.backends import get_search_backend
 
-    from evidence.models import Evidence
-
-    backend = get_search_backend()
-    index = backend.get_index_for_model(Evidence)
+    index = get_search_backend().get_index_for_model(model)
     ids = [obj.pk for obj in objs]
     for start in range(0, len(ids), 2000):
-        # Related fields (source title, tags) prefetched per chunk, as `update_index` does.
-        chunk = (
-            Evidence.objects.filter(pk__in=ids[start : start + 2000])
-            .select_related("source")
-            .prefetch_related("tags")
-        )
-        index.add_items(Evidence, list(chunk))
+        # Related fields prefetched per chunk, as `update_index` does.
+        chunk = model.objects.filter(pk__in=ids[start : start + 2000]).prefetch_related(*related)
+        index.add_items(model, list(chunk))
+
+
+def _analyze():
     if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(index.entries.model._meta.db_table)
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {table}")
+            for table in ("wagtailsearch_indexentry", "evidence_evidence", "wagtailcore_page"):
+                cursor.execute(f"ANALYZE {table}")
+            cursor.execute("ANALYZE briefs_briefpage")
 
 
-def _search(query):
-    """The evidence listing's search (evidence/wagtail_hooks.py): the backend, ranked."""
+def _backend(old):
     from wagtail.search.backends import get_search_backend
 
+    # The old path: the text search configuration left to the server, as before issue 16.
+    return get_search_backend(SEARCH_CONFIG=None) if old else get_search_backend()
+
+
+def _search_evidence(query, old=False):
+    """The evidence listing's search (config/search.py FullTextIndexViewMixin): the backend,
+    ranked, first page."""
     from evidence.models import Evidence
 
-    backend = get_search_backend()
-    return list(backend.search(query, Evidence.objects.all(), order_by_relevance=True)[:20])
+    return list(_backend(old).search(query, Evidence.objects.all(), order_by_relevance=True)[:20])
+
+
+def _search_briefs(query, old=False):
+    """The public /search/ page (briefs/models/listings.py): search_briefs, then the page of
+    results with its count and prefetches (services.paginate), without the template."""
+    from django.test import RequestFactory
+
+    from briefs import services
+    from config.search import clean_query
+
+    request = RequestFactory().get("/search/", {"q": query})
+    if old:
+        results = _backend(True).search(
+            clean_query(query), services.published_briefs(), order_by_relevance=True
+        )
+    else:
+        results = services.search_briefs(query)
+    page = services.paginate(request, results)
+    return page.paginator.count, page.object_list
+
+
+def _time(search, rounds):
+    for query in QUERIES:  # warm-up
+        search(query)
+    timings = []
+    for _ in range(rounds):
+        for query in QUERIES:
+            began = time.perf_counter()
+            results = search(query)
+            timings.append((time.perf_counter() - began) * 1000)
+            assert results and results[0], f"no results for {query!r}"
+    return timings
+
+
+def _p95(timings):
+    timings = sorted(timings)
+    return round(timings[int(len(timings) * 0.95) - 1], 1)
 
 
 def _plan_uses_index(query):
@@ -120,7 +238,7 @@ def _plan_uses_index(query):
     # A full query log (9,000 entries, e.g. after the other modules) captures nothing.
     connection.queries_log.clear()
     with CaptureQueriesContext(connection) as captured:
-        _search(query)
+        _search_evidence(query)
     sql = next(q["sql"] for q in captured.captured_queries if "indexentry" in q["sql"].lower())
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN " + sql)
@@ -128,27 +246,38 @@ def _plan_uses_index(query):
     return "Bitmap Index Scan" in plan and "indexentry" in plan
 
 
+def _old_path_timings():
+    """Timings of both searches as they ran before issue 16 (PostgreSQL only)."""
+    if connection.vendor != "postgresql":
+        return None, None
+    with connection.cursor() as cursor:
+        for name in JOIN_INDEXES:  # rolled back with the rest
+            cursor.execute(f"DROP INDEX {name}")
+    _analyze()
+    evidence = _time(lambda q: _search_evidence(q, old=True), OLD_ROUNDS)
+    briefs = _time(lambda q: _search_briefs(q, old=True), OLD_ROUNDS)
+    return _p95(evidence), _p95(briefs)
+
+
 def run():
+    from briefs.models import BriefPage
+    from evidence.models import Evidence
+
     rows = []
     try:
         with transaction.atomic():
             started = time.perf_counter()
-            objs = _populate()
+            objs = _populate_evidence()
             populated = time.perf_counter() - started
-            _index(objs)
+            _index(Evidence, objs, ["source", "tags"])
             indexed = time.perf_counter() - started - populated
-            for query in QUERIES:  # warm-up
-                _search(query)
-            timings = []
-            for _ in range(ROUNDS):
-                for query in QUERIES:
-                    began = time.perf_counter()
-                    results = _search(query)
-                    timings.append((time.perf_counter() - began) * 1000)
-                    assert results, f"no results for {query!r}"
-            timings.sort()
-            p95 = timings[int(len(timings) * 0.95) - 1]
+            briefs = _populate_briefs()
+            _index(BriefPage, briefs, ["authors", "countries", "topics"])
+            _analyze()
+            evidence_timings = _time(_search_evidence, ROUNDS)
+            brief_timings = _time(_search_briefs, ROUNDS)
             uses_index = [_plan_uses_index(query) for query in QUERIES]
+            old_evidence_p95, old_briefs_p95 = _old_path_timings()
             rows = [
                 {
                     "name": f"evidence rows indexed ({connection.vendor})",
@@ -158,24 +287,33 @@ def run():
                     "target": None,
                 },
                 {
-                    "name": "index build, 100k evidence",
+                    "name": "index build, 100k evidence (baseline: bulk insert of the rows)",
                     "value": round(indexed, 1),
                     "unit": "s",
                     "baseline": round(populated, 1),
                     "target": None,
                 },
                 {
-                    "name": "ranked search p95, 100k evidence",
-                    "value": round(p95, 1),
+                    "name": "ranked evidence search p95, 100k evidence, first 20 "
+                    f"({len(evidence_timings)} queries; baseline: old query path)",
+                    "value": _p95(evidence_timings),
                     "unit": "ms",
-                    "baseline": round(statistics.median(timings), 1),
+                    "baseline": old_evidence_p95,
+                    "target": TARGET_P95_MS,
+                },
+                {
+                    "name": f"public brief search p95, {BRIEFS:,} live briefs, count and first "
+                    f"page ({len(brief_timings)} queries; baseline: old query path)",
+                    "value": _p95(brief_timings),
+                    "unit": "ms",
+                    "baseline": old_briefs_p95,
                     "target": TARGET_P95_MS,
                 },
             ]
             if connection.vendor == "postgresql":
                 rows.append(
                     {
-                        "name": "queries whose plan uses the GIN index",
+                        "name": "evidence queries whose plan uses the GIN index",
                         "value": sum(bool(u) for u in uses_index),
                         "unit": f"of {len(QUERIES)}",
                         "baseline": None,

@@ -10,6 +10,7 @@ from taggit.models import TaggedItemBase
 from wagtail.models import Orderable, RevisionMixin
 from wagtail.search import index
 
+from config.search import index_entry_join_index
 from sources.models import Reference, Source, SourceText
 from taxonomy.models import Country, Topic
 
@@ -161,7 +162,10 @@ class Evidence(RevisionMixin, index.Indexed, ClusterableModel):
     class Meta:
         verbose_name_plural = "evidence"
         ordering = ["source", "start"]
-        indexes = [models.Index(fields=["source", "start"])]
+        indexes = [
+            models.Index(fields=["source", "start"]),
+            index_entry_join_index("id", name="evidence_id_search_join"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end__gt=models.F("start")), name="evidence_end_after_start"

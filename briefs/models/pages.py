@@ -18,6 +18,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
+from config.search import index_entry_join_index
 from taxonomy.models import Country, Topic
 
 from ..admin_forms import BriefPageForm
@@ -93,6 +94,7 @@ class BriefPage(RoutablePageMixin, Page):
 
     class Meta:
         ordering = ["-publication_date", "-first_published_at"]
+        indexes = [index_entry_join_index("page_ptr", name="brief_id_search_join")]
 
     def clean(self):
         super().clean()

@@ -300,7 +300,13 @@ BRIEFDESK_BASE_URL = (env("BRIEFDESK_BASE_URL") or "").rstrip("/") or None
 WAGTAILADMIN_BASE_URL = env("WAGTAILADMIN_BASE_URL", BRIEFDESK_BASE_URL or "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {
     # The database backend uses PostgreSQL full-text search when the database is PostgreSQL.
-    "default": {"BACKEND": "wagtail.search.backends.database"},
+    # SEARCH_CONFIG names the text search configuration instead of leaving it to the server's
+    # default_text_search_config (english on our servers, so existing index entries still
+    # match). Named, to_tsquery('english', ...) is immutable: PostgreSQL evaluates it once per
+    # query, where to_tsquery(...) is evaluated again for every row it ranks (a ranked search
+    # over 100,000 pieces of evidence spent most of its time re-parsing the query; issue 16).
+    # The SQLite backend ignores it.
+    "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "english"},
 }
 WAGTAILADMIN_COMMENTS_ENABLED = True
 # Wagtail's autosave (milliseconds after the last change; 0: off). Off by default: an autosave

@@ -1,0 +1,107 @@
+"""How the ranked searches run on PostgreSQL (issue 16): the query parsed once, not once per
+ranked row, and the best-ranked index entries joined to their rows through the expression
+indexes of config.search.index_entry_join_index rather than by reading every row. Timings are
+bench/search.py's; these pin the plans. The indexes are declared on the models, so they exist on
+SQLite too (where nothing joins through them), which the first test checks."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.search.backends import get_search_backend
+
+from briefs import services
+from briefs.tests.conftest import make_brief, paragraph
+from evidence.models import Evidence
+from evidence.tests.factories import EvidenceFactory
+from sources.tests.factories import SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's query plans"
+)
+
+
+def _index_names(table):
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    return {name for name, info in constraints.items() if info["index"]}
+
+
+def test_the_models_index_their_key_as_the_search_backend_joins_it():
+    assert "evidence_id_search_join" in _index_names("evidence_evidence")
+    assert "brief_id_search_join" in _index_names("briefs_briefpage")
+
+
+def _ranked_sql(run):
+    with CaptureQueriesContext(connection) as captured:
+        results = run()
+    (sql,) = [q["sql"] for q in captured.captured_queries if "ts_rank" in q["sql"]]
+    return results, sql
+
+
+def _plan(sql, *settings):
+    with connection.cursor() as cursor:
+        for setting in settings:
+            cursor.execute(f"SET LOCAL {setting}")
+        cursor.execute("EXPLAIN (VERBOSE) " + sql)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.fixture
+def evidence():
+    source = SourceFactory(
+        title="Dry ports",
+        pages=[
+            "The Khorgos dry port handles rail freight to Europe. "
+            "Freight volumes through Khorgos doubled after the Khorgos gateway opened.\n"
+        ],
+    )
+    once = EvidenceFactory(source=source, quote="The Khorgos dry port handles rail freight")
+    twice = EvidenceFactory(
+        source=source,
+        quote="Freight volumes through Khorgos doubled after the Khorgos gateway opened.",
+        claim="Khorgos doubled its freight.",
+    )
+    return once, twice
+
+
+def _search_evidence():
+    backend = get_search_backend()
+    return list(backend.search("Khorgos", Evidence.objects.all(), order_by_relevance=True)[:20])
+
+
+@postgresql_only
+def test_ranked_evidence_search_parses_the_query_once(evidence):
+    once, twice = evidence
+    results, sql = _ranked_sql(_search_evidence)
+    assert results == [twice, once]  # best match first: the term in the claim and twice more
+    # A named text search configuration makes to_tsquery immutable: the plan ranks against a
+    # constant tsquery, where to_tsquery('...') (the server's configuration) would be called
+    # again for every row ranked.
+    order = re.search(r"Sort Key: (.*)", _plan(sql)).group(1)
+    assert "ts_rank" in order and "'''khorgo'''::tsquery" in order, order
+    assert "to_tsquery" not in order, order
+
+
+@postgresql_only
+def test_ranked_evidence_search_joins_matches_through_the_key_index(evidence):
+    _, sql = _ranked_sql(_search_evidence)
+    # The planner prefers reading a table of two rows; forbidden to, it shows what it can use
+    # for 100,000 (without the expression index: nothing but the whole table).
+    plan = _plan(sql, "enable_seqscan = off", "enable_hashjoin = off", "enable_mergejoin = off")
+    assert "Index Scan using evidence_id_search_join on public.evidence_evidence" in plan, plan
+
+
+@postgresql_only
+def test_public_brief_search_joins_matches_through_the_key_index(brief_index):
+    railway = make_brief(brief_index, "Railways", [paragraph("<p>The railway to Khorgos.</p>")])
+    make_brief(brief_index, "Ports", [paragraph("<p>Ports and harbours.</p>")])
+    results, sql = _ranked_sql(lambda: list(services.search_briefs("railway")))
+    assert results == [railway]
+    order = re.search(r"Sort Key: (.*)", _plan(sql)).group(1)
+    assert "'''railway'''::tsquery" in order and "to_tsquery" not in order, order
+    plan = _plan(sql, "enable_seqscan = off", "enable_hashjoin = off", "enable_mergejoin = off")
+    assert "Index Scan using brief_id_search_join on public.briefs_briefpage" in plan, plan
