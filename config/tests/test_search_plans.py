@@ -42,11 +42,11 @@ def _ranked_sql(run):
     return results, sql
 
 
-def _plan(sql, *settings):
+def _plan(sql, *settings, params=None):
     with connection.cursor() as cursor:
         for setting in settings:
             cursor.execute(f"SET LOCAL {setting}")
-        cursor.execute("EXPLAIN (VERBOSE) " + sql)
+        cursor.execute("EXPLAIN (VERBOSE) " + sql, params)
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
@@ -86,13 +86,24 @@ def test_ranked_evidence_search_parses_the_query_once(evidence):
     assert "to_tsquery" not in order, order
 
 
+def _assert_join_can_use(sql, table, key, index):
+    """The backend joins on ``key`` cast to varchar(50), and a lookup of that expression uses
+    ``index`` (on tables this small the planner reads them whole unless told not to, and which
+    side of the join drives depends on statistics, so the lookup is explained on its own)."""
+    cast = f'"wagtailsearch_indexentry"."object_id" = ("{table}"."{key}")::varchar(50)'
+    assert cast in sql, sql
+    plan = _plan(
+        f'SELECT 1 FROM "{table}" WHERE ("{table}"."{key}")::varchar(50) = %s',
+        "enable_seqscan = off",
+        params=["1"],
+    )
+    assert f"using {index} on public.{table}" in plan or f"on {index}" in plan, plan
+
+
 @postgresql_only
 def test_ranked_evidence_search_joins_matches_through_the_key_index(evidence):
     _, sql = _ranked_sql(_search_evidence)
-    # The planner prefers reading a table of two rows; forbidden to, it shows what it can use
-    # for 100,000 (without the expression index: nothing but the whole table).
-    plan = _plan(sql, "enable_seqscan = off", "enable_hashjoin = off", "enable_mergejoin = off")
-    assert "Index Scan using evidence_id_search_join on public.evidence_evidence" in plan, plan
+    _assert_join_can_use(sql, "evidence_evidence", "id", "evidence_id_search_join")
 
 
 @postgresql_only
@@ -103,5 +114,4 @@ def test_public_brief_search_joins_matches_through_the_key_index(brief_index):
     assert results == [railway]
     order = re.search(r"Sort Key: (.*)", _plan(sql)).group(1)
     assert "'''railway'''::tsquery" in order and "to_tsquery" not in order, order
-    plan = _plan(sql, "enable_seqscan = off", "enable_hashjoin = off", "enable_mergejoin = off")
-    assert "Index Scan using brief_id_search_join on public.briefs_briefpage" in plan, plan
+    _assert_join_can_use(sql, "briefs_briefpage", "page_ptr_id", "brief_id_search_join")
