@@ -306,7 +306,9 @@ WAGTAILSEARCH_BACKENDS = {
     # query, where to_tsquery(...) is evaluated again for every row it ranks (a ranked search
     # over 100,000 pieces of evidence spent most of its time re-parsing the query; issue 16).
     # The SQLite backend ignores it.
-    "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "english"},
+    # config.search_backend is Wagtail's database backend with ranked queries that do not select
+    # the vector they filter on (see there).
+    "default": {"BACKEND": "config.search_backend", "SEARCH_CONFIG": "english"},
 }
 WAGTAILADMIN_COMMENTS_ENABLED = True
 # Wagtail's autosave (milliseconds after the last change; 0: off). Off by default: an autosave

@@ -1,6 +1,7 @@
 """How the ranked searches run on PostgreSQL (issue 16): the query parsed once, not once per
-ranked row, and the best-ranked index entries joined to their rows through the expression
-indexes of config.search.index_entry_join_index rather than by reading every row. Timings are
+ranked row, the vector filtered on but not selected (config.search_backend), and the
+best-ranked index entries joined to their rows through the expression indexes of
+config.search.index_entry_join_index rather than by reading every row. Timings are
 bench/search.py's; these pin the plans. The indexes are declared on the models, so they exist on
 SQLite too (where nothing joins through them), which the first test checks."""
 
@@ -84,6 +85,19 @@ def test_ranked_evidence_search_parses_the_query_once(evidence):
     order = re.search(r"Sort Key: (.*)", _plan(sql)).group(1)
     assert "ts_rank" in order and "'''khorgo'''::tsquery" in order, order
     assert "to_tsquery" not in order, order
+
+
+@postgresql_only
+def test_ranked_searches_filter_on_the_vector_without_selecting_it(evidence, brief_index):
+    """config.search_backend: the concatenated vector is filtered on, never computed for the
+    select list (and carried through the ranking sort) of the evidence and brief searches."""
+    make_brief(brief_index, "Railways", [paragraph("<p>The railway to Khorgos.</p>")])
+    for run in (_search_evidence, lambda: list(services.search_briefs("railway"))):
+        results, sql = _ranked_sql(run)
+        assert results
+        select_list = sql.split(" FROM ", 1)[0]
+        assert "_vector_" not in select_list and "||" not in select_list, select_list
+        assert '"wagtailsearch_indexentry"."body") @@' in sql, sql
 
 
 def _assert_join_can_use(sql, table, key, index):
