@@ -28,6 +28,12 @@ def note_ref(context, evidence):
     return mark_safe(f"{_citations(context).ref_to(evidence)}\n")
 
 
+@register.simple_tag
+def endnotes(notes, evidence_links=False):
+    """The items of the brief page's list of notes (see Notes.endnotes)."""
+    return notes.endnotes(bool(evidence_links))
+
+
 @register.filter
 def figure(value, unit):
     return format_figure(value, unit)
