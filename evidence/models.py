@@ -5,13 +5,12 @@ from django.db import models
 from django.urls import reverse
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
-from modelcluster.models import ClusterableModel
 from taggit.models import TaggedItemBase
 from wagtail.models import Orderable, RevisionMixin
 from wagtail.search import index
 
 from config.search import index_entry_join_index
-from sources.models import Reference, Source, SourceText
+from sources.models import LoadsLikeAModel, Reference, Source, SourceText
 from taxonomy.models import Country, Topic
 
 
@@ -27,7 +26,7 @@ class EvidenceQuerySet(models.QuerySet):
         )
 
 
-class Evidence(RevisionMixin, index.Indexed, ClusterableModel):
+class Evidence(RevisionMixin, index.Indexed, LoadsLikeAModel):
     class Kind(models.TextChoices):
         STATISTIC = "statistic", "Statistic"
         QUOTATION = "quotation", "Quotation"
