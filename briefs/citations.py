@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import prefetch_related_objects
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from wagtail import blocks
 from wagtail.rich_text import expand_db_html
@@ -213,36 +213,25 @@ class Note:
     def endnote(self, evidence_url: str = "") -> str:
         """The note as an item of the brief page's endnotes: its quote (the tooltip of its
         references), the source, a link to ``evidence_url`` (the evidence page; "" for none)
-        and one back to the first reference in the text."""
-        number = self.number
+        and one back to the first reference in the text. An f-string of escaped parts, not
+        format_html: a page makes a hundred of these, and only the quote and the address need
+        escaping (the number is an int, ``html`` is escaped already)."""
+        n, quote = int(self.number), conditional_escape(self.quote)
         evidence_link = (
-            format_html(
-                '<a class="endnote__evidence" href="{}">Evidence<span class="visually-hidden">'
-                " for note {}</span></a>",
-                evidence_url,
-                number,
-            )
+            f'<a class="endnote__evidence" href="{escape(evidence_url)}">Evidence'
+            f'<span class="visually-hidden"> for note {n}</span></a>'
             if evidence_url
             else ""
         )
-        return format_html(
-            '<li class="endnote" id="note-{}" value="{}" tabindex="-1">\n'
-            '      <q class="endnote__quote" id="note-{}-quote">{}</q>\n'
-            '      <span class="endnote__source">{}</span>\n'
-            "      {}\n"
-            '      <a class="endnote__back" href="#note-{}-ref" data-note-back="{}"><span'
-            ' aria-hidden="true">↩</span> Back to text<span class="visually-hidden"> (note {})'
+        return mark_safe(
+            f'<li class="endnote" id="note-{n}" value="{n}" tabindex="-1">\n'
+            f'      <q class="endnote__quote" id="note-{n}-quote">{quote}</q>\n'
+            f'      <span class="endnote__source">{self.html}</span>\n'
+            f"      {evidence_link}\n"
+            f'      <a class="endnote__back" href="#note-{n}-ref" data-note-back="{n}"><span'
+            f' aria-hidden="true">↩</span> Back to text<span class="visually-hidden"> (note {n})'
             "</span></a>\n"
-            "    </li>",
-            number,
-            number,
-            number,
-            self.quote,
-            self.html,
-            evidence_link,
-            number,
-            number,
-            number,
+            "    </li>"
         )
 
 
@@ -315,10 +304,12 @@ class Notes:
         return mark_safe("".join(f"\n    {item}\n    " for item in items))
 
 
-def cited_evidence(stream_value) -> dict[int, Evidence]:
+def cited_evidence(stream_value, ids=None) -> dict[int, Evidence]:
     """The evidence a body cites, by id, with its source and footnote: one query. The notes are
-    made of it, and the API's Last-Modified is worked out from its times."""
-    ids = cited_evidence_ids(stream_value)
+    made of it, and the API's Last-Modified is worked out from its times. ``ids``: its
+    cited_evidence_ids, if known already."""
+    if ids is None:
+        ids = cited_evidence_ids(stream_value)
     if not ids:
         return {}
     found = Evidence.objects.select_related("source", "footnote__repeats").in_bulk(ids)
@@ -354,17 +345,18 @@ def apply_pins(evidence: Evidence, pinned: dict | None) -> Evidence:
     return evidence
 
 
-def build_notes(stream_value, pinned=None, found=None) -> Notes:
+def build_notes(stream_value, pinned=None, found=None, ids=None) -> Notes:
     """The notes of a brief body; ``pinned`` (the revision's ``cited_quotes``) gives each quote
     the wording it had when the revision was saved; ``found``: its cited_evidence, if loaded
-    already. Its sources' authors come in one more query, and the figures of the evidence of
-    blocks that show them in another."""
-    ids = cited_evidence_ids(stream_value)
+    already (``ids``: its cited_evidence_ids). Its sources' authors come in one more query, and
+    the figures of the evidence of blocks that show them in another."""
+    if ids is None:
+        ids = cited_evidence_ids(stream_value)
     notes = Notes()
     if not ids:
         return notes
     if found is None:
-        found = cited_evidence(stream_value)
+        found = cited_evidence(stream_value, ids)
     prefetch_related_objects(list(found.values()), "source__authors")
     # Figures only for the blocks that show them (key figures, charts): most bodies have none.
     figure_ids = set(walk_evidence_ids(stream_value.stream_block, stream_value.raw_data, True))
@@ -567,19 +559,18 @@ class CitationMarkup:
         self.evidence_ids = evidence_ids
 
     def note_ref(self, number: int, evidence_id: int) -> str:
-        ref_id = None
+        # An f-string of ints, not format_html: there is nothing to escape, and a brief makes
+        # one per citation.
+        number = int(number)
+        ref_id = ""
         if self.seen is not None and number not in self.seen:
             self.seen.add(number)
-            ref_id = f"note-{number}-ref"
-        return format_html(
-            '<a{} class="note-ref" href="#note-{}" data-note="{}"{} '
-            'aria-describedby="note-{}-quote"><span class="visually-hidden">Note </span>{}</a>',
-            format_html(' id="{}"', ref_id) if ref_id else "",
-            number,
-            number,
-            format_html(' data-evidence="{}"', evidence_id) if self.evidence_ids else "",
-            number,
-            number,
+            ref_id = f' id="note-{number}-ref"'
+        data_evidence = f' data-evidence="{int(evidence_id)}"' if self.evidence_ids else ""
+        return mark_safe(
+            f'<a{ref_id} class="note-ref" href="#note-{number}" data-note="{number}"'
+            f'{data_evidence} aria-describedby="note-{number}-quote">'
+            f'<span class="visually-hidden">Note </span>{number}</a>'
         )
 
     def ref_to(self, evidence) -> str:

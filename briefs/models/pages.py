@@ -23,7 +23,13 @@ from taxonomy.models import Country, Topic
 
 from ..admin_forms import BriefPageForm
 from ..blocks import BriefStreamBlock
-from ..citations import CitationMarkup, build_notes, cited_evidence, pin_quotes
+from ..citations import (
+    CitationMarkup,
+    build_notes,
+    cited_evidence,
+    cited_evidence_ids,
+    pin_quotes,
+)
 from ..metadata import download_urls, meta_tags
 from ..permissions import BriefPermissionTester
 
@@ -122,12 +128,20 @@ class BriefPage(RoutablePageMixin, Page):
     # Content derived from the body ----------------------------------------------------------
 
     @cached_property
+    def cited_evidence_ids(self):
+        """The ids of the evidence the body cites, in order of first citation: read once, for
+        the key of the cached body, the cited evidence and the notes."""
+        return cited_evidence_ids(self.body)
+
+    @cached_property
     def cited_evidence(self):
-        return cited_evidence(self.body)
+        return cited_evidence(self.body, self.cited_evidence_ids)
 
     @cached_property
     def notes(self):
-        return build_notes(self.body, self.cited_quotes, self.cited_evidence)
+        return build_notes(
+            self.body, self.cited_quotes, self.cited_evidence, self.cited_evidence_ids
+        )
 
     @cached_property
     def table_of_contents(self):
@@ -296,11 +310,9 @@ class BriefPage(RoutablePageMixin, Page):
 
         from evidence.models import Evidence
 
-        from ..citations import cited_evidence_ids
-
         # An aggregate, not the cited evidence itself (self.cited_evidence): on a hit, the body
         # needs none of it, and loading a hundred rows costs five times as much.
-        stamp = Evidence.objects.filter(pk__in=cited_evidence_ids(self.body)).aggregate(
+        stamp = Evidence.objects.filter(pk__in=self.cited_evidence_ids).aggregate(
             count=Count("pk"), evidence=Max("updated_at"), source=Max("source__updated_at")
         )
         published = self.last_published_at.timestamp() if self.last_published_at else ""
