@@ -39,6 +39,22 @@ def copy_brief(source, *, title, slug_prefix="bench", body=None):
     return page
 
 
+@contextlib.contextmanager
+def no_pdf_renders():
+    """No PDF render for the briefs a benchmark publishes (pdfs queues one on every
+    publication)."""
+    from django.db.models.signals import post_save
+
+    from briefs.models import BriefPage
+    from pdfs.services import on_brief_saved
+
+    post_save.disconnect(on_brief_saved, sender=BriefPage, dispatch_uid="pdfs.on_brief_saved")
+    try:
+        yield
+    finally:
+        post_save.connect(on_brief_saved, sender=BriefPage, dispatch_uid="pdfs.on_brief_saved")
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -22,7 +22,7 @@ from pathlib import Path
 from django.http import HttpResponse
 from django.urls import include, path
 
-from bench._common import gunicorn
+from bench._common import gunicorn, no_pdf_renders
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PREFIX = "bench-api-"
@@ -67,8 +67,6 @@ def application():
 
 
 def _populate():
-    from django.utils import timezone
-
     from api.tests import api_data
     from briefs.models import BriefAuthor, BriefIndexPage, BriefPage
 
@@ -76,22 +74,21 @@ def _populate():
     source = api_data.make_source(f"{PREFIX}source", sentences)
     evidence = [api_data.quote(source, sentence) for sentence in sentences]
     index = BriefIndexPage.objects.first()
-    now = timezone.now()
 
     def brief(slug, cited, day):
+        # Published as an editor's sign-off does (a brief saved live would be kept a draft).
         page = BriefPage(
             slug=slug,
             title=slug.replace("-", " ").capitalize(),
             standfirst="A brief made for the API benchmark.",
             publication_date=datetime.date(2020, 1, 1) + datetime.timedelta(days=day),
-            live=True,
-            first_published_at=now,
-            last_published_at=now,
+            live=False,
         )
         page.body = api_data.body_citing(cited)
         index.add_child(instance=page)
         page.authors.set([BriefAuthor(name="Bench Author")])
-        page.save()
+        with no_pdf_renders():
+            page.save_revision().publish()
         return page
 
     for number in range(LIST_BRIEFS):

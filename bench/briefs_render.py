@@ -37,6 +37,8 @@ from pathlib import Path
 from django.http import HttpResponse
 from django.urls import include, path
 
+from bench._common import no_pdf_renders
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 QUERY_TARGET = 10
 COLD_MS_TARGET = 25
@@ -109,21 +111,6 @@ def _body(evidence, citations):
     return body
 
 
-@contextlib.contextmanager
-def _no_pdf_renders():
-    """No PDF render for the bench briefs (pdfs queues one on every publication)."""
-    from django.db.models.signals import post_save
-
-    from briefs.models import BriefPage
-    from pdfs.services import on_brief_saved
-
-    post_save.disconnect(on_brief_saved, sender=BriefPage, dispatch_uid="pdfs.on_brief_saved")
-    try:
-        yield
-    finally:
-        post_save.connect(on_brief_saved, sender=BriefPage, dispatch_uid="pdfs.on_brief_saved")
-
-
 def _create_content(tag):
     from briefs.models import BriefIndexPage
     from briefs.tests.conftest import make_brief, make_evidence, make_source
@@ -139,7 +126,7 @@ def _create_content(tag):
         make_evidence(source, f"Benchmark statement {tag} number {n} is quoted here")
         for n in range(100)
     ]
-    with _no_pdf_renders():
+    with no_pdf_renders():
         briefs = {
             n: make_brief(
                 index,
@@ -183,7 +170,7 @@ def _publish(brief, title):
 
     page = BriefPage.objects.get(pk=brief.pk)
     page.title = title
-    with _no_pdf_renders():
+    with no_pdf_renders():
         page.save_revision().publish()
     return BriefPage.objects.get(pk=brief.pk)
 

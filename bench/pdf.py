@@ -198,10 +198,7 @@ def _delete(page):
 
 def _publish_timings(source, runs=7):
     """Milliseconds of revision.publish() with and without the pdfs post_save handler."""
-    from django.db.models.signals import post_save
-
-    from briefs.models import BriefPage
-    from pdfs.services import on_brief_saved
+    from bench._common import no_pdf_renders  # here: the render child runs this file alone
 
     def publish_once():
         page = _copy_brief(source)
@@ -216,11 +213,8 @@ def _publish_timings(source, runs=7):
     with_handler, without = [], []
     for _ in range(runs):  # interleaved, so that load changes hit both alike
         with_handler.append(publish_once())
-        post_save.disconnect(on_brief_saved, sender=BriefPage, dispatch_uid="pdfs.on_brief_saved")
-        try:
+        with no_pdf_renders():
             without.append(publish_once())
-        finally:
-            post_save.connect(on_brief_saved, sender=BriefPage, dispatch_uid="pdfs.on_brief_saved")
     return statistics.median(with_handler), statistics.median(without)
 
 
