@@ -5,7 +5,9 @@ pypdfium2, rebuilt as an image-only PDF), and a Russian page rendered from the t
 with Pillow and DejaVu Serif. The reference of the scan is the corpus PDF's own extracted
 text (same normalisation); character accuracy is 1 - Levenshtein distance / reference length
 on whitespace-collapsed text. Peak memory is the Python heap (tracemalloc) and, separately,
-the largest Tesseract/Ghostscript child process (ru_maxrss of the children).
+the largest child process (OCR's isolated extraction, Tesseract, Ghostscript: ru_maxrss of the
+children). That is an upper bound: Linux carries the forking process's size over into a
+child's ru_maxrss, so it reads at least the size of this process when it forked.
 
 ``python bench/ocr.py`` prints a table.
 """
@@ -88,7 +90,7 @@ def run() -> list[dict]:
             "target": None,
         },
         {
-            "name": "OCR: peak Tesseract/Ghostscript process",
+            "name": "OCR: largest child process, upper bound (ru_maxrss, see docstring)",
             "value": round(_children_peak_mb(), 1),
             "unit": "MB",
             "baseline": None,

@@ -5,7 +5,7 @@ time the PDF signal handler adds to a publication; the time from publication to 
 with one worker.
 
 Renders run in a fresh subprocess each (`python bench/pdf.py render <revision>`), so that the
-peak RSS (resource.getrusage ru_maxrss of that process) is the render's own, including Django,
+peak RSS (VmHWM of that process) is the render's own, including Django,
 WeasyPrint and fonts. Uses the development database (run `make demo` first); the synthetic brief
 and the publication measurements work on a copy of a demo brief and delete it afterwards.
 Each case: one warm-up render, then the median of RENDERS timed ones (one for the long brief);
@@ -74,7 +74,6 @@ Targets that may read "no" in the table, and why:
 
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -111,13 +110,15 @@ def _render_in_subprocess(revision_id, kind="public", renders=RENDERS):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _rss_mb():
-    """The resident memory of this process now (Linux), in MB."""
+def _status_mb(field="VmRSS"):
+    """A memory figure of this process (Linux), in MB: VmRSS, its resident memory now, or
+    VmHWM, the highest it has been. Not ru_maxrss: Linux carries the forking process's size
+    over into a child's ru_maxrss, so a child of a large parent reported the parent's."""
     with open("/proc/self/status") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
-    raise RuntimeError("No VmRSS in /proc/self/status.")
+    raise RuntimeError(f"No {field} in /proc/self/status.")
 
 
 def _child_render(revision_id, kind, renders):
@@ -139,7 +140,7 @@ def _child_render(revision_id, kind, renders):
     rendering.print_resources()
     rendering.freeze_startup_objects()
     gc.collect()
-    idle_mb = _rss_mb()
+    idle_mb = _status_mb()
     revision = Revision.objects.get(pk=revision_id)
     rendering.render_revision(revision, kind)  # warm-up: templates, glyph caches
     timings, cpu = [], []
@@ -148,7 +149,7 @@ def _child_render(revision_id, kind, renders):
         result = rendering.render_revision(revision, kind)
         timings.append(time.perf_counter() - started)
         cpu.append(time.process_time() - started_cpu)
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak_mb = _status_mb("VmHWM")
     print(
         json.dumps(
             {
@@ -156,7 +157,7 @@ def _child_render(revision_id, kind, renders):
                 "cpu_seconds": statistics.median(cpu),
                 "pages": result.page_count,
                 "idle_mb": idle_mb,
-                "peak_mb": peak_kb / 1024,
+                "peak_mb": peak_mb,
                 "size": result.size,
             }
         )
