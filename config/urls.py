@@ -1,11 +1,10 @@
 from django.conf import settings
-from django.urls import include, path, re_path
+from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from briefs import routing
 from config import health
 
 urlpatterns = [
@@ -26,6 +25,6 @@ if settings.DEBUG:
 urlpatterns += [
     # Wagtail's page view, routed with one query less (briefs/routing.py), then the rest of
     # Wagtail's URLs (its own page view, which the first pattern always answers before it).
-    re_path(wagtail_urls.serve_pattern, routing.serve, name="wagtail_serve"),
+    path("", include("briefs.page_urls")),
     path("", include(wagtail_urls)),
 ]
