@@ -1,5 +1,6 @@
 """The brief's form in the Wagtail admin (BriefPage.base_form_class)."""
 
+from django.core.exceptions import ValidationError
 from wagtail.admin.forms import WagtailAdminPageForm
 
 
@@ -18,3 +19,24 @@ class BriefPageForm(WagtailAdminPageForm):
         if self.instance.pk is None:
             return
         super().defer_required_fields()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self._refuse_edits_the_workflow_action_forbids()
+        return cleaned_data
+
+    def _refuse_edits_the_workflow_action_forbids(self):
+        """A workflow action posted from the editor saves the form's changes first, then acts;
+        a task whose action the changes would make refused (review.models.PeerReviewTask: an
+        editing reviewer becomes an author) says so through ``refusal_of_edits_with``, and the
+        form is then invalid: nothing saved, the changes kept on screen with the reason."""
+        if not self.data.get("action-workflow-action") or self.instance.pk is None:
+            return
+        task = self.instance.current_workflow_task
+        refusal_of_edits_with = getattr(task, "refusal_of_edits_with", None)
+        if refusal_of_edits_with is None or not self.has_changed():
+            return
+        action_name = self.data.get("workflow-action-name")
+        reason = refusal_of_edits_with(self.instance, self.for_user, action_name)
+        if reason:
+            raise ValidationError(reason, code="edits_with_workflow_action")

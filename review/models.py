@@ -166,6 +166,14 @@ def _just_passed(check, workflow_state, revision):
     )
 
 
+EDITS_WITH_APPROVAL = _(
+    "Not approved: you changed the brief. A review approves the brief as its authors "
+    "submitted it, and whoever edits it under review becomes one of its authors, who cannot "
+    "approve it. Your changes are still in the form: choose “Save draft” to keep them for the "
+    "authors (another reviewer then approves), or reload the page to discard them and approve."
+)
+
+
 class PeerReviewTask(EvidenceGuardMixin, AbstractGroupApprovalTask):
     required_approvals = models.PositiveSmallIntegerField(
         _("approvals needed"),
@@ -193,6 +201,15 @@ class PeerReviewTask(EvidenceGuardMixin, AbstractGroupApprovalTask):
                 ("approve", _("Approve with comment"), True),
             ]
         return actions
+
+    def refusal_of_edits_with(self, obj, user, action_name):
+        """Why ``user`` may not post changes to the brief together with ``action_name``, or
+        None. Wagtail's editor saves the form's changes as a revision before it acts, and
+        whoever made a revision under review is an author, whom on_action refuses to approve:
+        the brief's form (briefs.admin_forms) asks first, so that nothing is saved."""
+        if action_name != "approve" or user.pk in brief_authors(obj):
+            return None
+        return EDITS_WITH_APPROVAL
 
     def _current_state(self, obj):
         return (

@@ -297,9 +297,9 @@ def more_actions(page):
 
 def workflow_action(page, label):
     """Choose a workflow action (e.g. "Approve with comment") from the editor's action menu,
-    once the editor has finished loading: acting on a half-initialised form can post values
-    that differ from the revision, which saves a revision of the actor's (a reviewer's
-    approval is then refused, as they have edited the brief under review)."""
+    once the editor has finished loading: a half-initialised form can post values that differ
+    from the revision, and a reviewer's approval posted with changes is refused
+    (briefs.admin_forms.BriefPageForm)."""
     page.wait_for_load_state("networkidle")
     more_actions(page)
     page.locator("footer").get_by_role("button", name=label, exact=True).click()

@@ -58,6 +58,19 @@ def test_review_flow_in_the_admin(live_server, browser, page, transactional_db, 
     try:
         admin_login(reviewer, base, "reviewer", "reviewer-demo-2026")
         reviewer.goto(edit)
+        # First with a change of theirs: approval is refused before anything is saved, with
+        # the reason, and the change stays in the form.
+        reviewer.locator("#id_title").fill("A reviewer's title")
+        steps.approve_with_comment(reviewer, "Sound and well sourced.")
+        expect(reviewer.locator(".messages")).to_contain_text("Not approved: you changed the brief")
+        expect(reviewer.locator("#id_title")).to_have_value("A reviewer's title")
+        shot(reviewer, "2-reviewer-edits-refused")
+        assert BriefPage.objects.get(pk=brief.pk).get_latest_revision().user == analyst
+        # Then as submitted (a fresh editor: the change discarded).
+        reviewer.close()
+        reviewer = reviewer_context.new_page()
+        reviewer.set_default_timeout(20_000)
+        reviewer.goto(edit)
         steps.approve_with_comment(reviewer, "Sound and well sourced.")
         reviewer.wait_for_url(f"{base}/admin/")
         expect(reviewer.locator(".messages")).to_contain_text("it is now at “Editorial sign-off”")

@@ -1,0 +1,84 @@
+"""A reviewer who changes the brief in the editor and then approves: Wagtail would save the
+changes as the reviewer's revision first, making them an author whose approval is refused.
+The form refuses before anything is saved, says why, and keeps the changes on screen."""
+
+import pytest
+from wagtail.models import Revision, TaskState
+
+from briefs.models import BriefPage
+from review.models import EDITS_WITH_APPROVAL, PeerReviewApproval, PeerReviewTask
+
+from .conftest import edit_form_data as form
+from .conftest import make_brief
+from .test_workflow import as_user, current_task, edit_url
+
+pytestmark = pytest.mark.django_db
+
+
+def at_peer_review(client, accounts, evidence):
+    analyst = accounts["analyst"]
+    page = make_brief(analyst, *evidence)
+    as_user(client, analyst)
+    client.post(edit_url(page), form(page, action="action-submit"))
+    _, task_state = current_task(page)
+    assert isinstance(task_state.task.specific, PeerReviewTask)
+    return page, task_state
+
+
+def workflow_action(page, action_name, **fields):
+    data = form(page, action="action-workflow-action", **fields)
+    data["workflow-action-name"] = action_name
+    return data
+
+
+def test_approving_with_changes_is_refused_before_anything_is_saved(client, accounts, evidence):
+    page, task_state = at_peer_review(client, accounts, evidence)
+    revisions = Revision.objects.filter(object_id=str(page.pk)).count()
+    as_user(client, accounts["reviewer"])
+
+    response = client.post(
+        edit_url(page), workflow_action(page, "approve", title="A reviewer's better title")
+    )
+
+    # The editor again, with the reason and the reviewer's change still in the form.
+    assert response.status_code == 200
+    form_shown = response.context["form"]
+    assert str(EDITS_WITH_APPROVAL) in form_shown.non_field_errors()
+    assert form_shown["title"].value() == "A reviewer's better title"
+    # Nothing saved, nothing approved: the brief waits for a review as it was submitted.
+    assert Revision.objects.filter(object_id=str(page.pk)).count() == revisions
+    assert BriefPage.objects.get(pk=page.pk).get_latest_revision_as_object().title == page.title
+    assert not PeerReviewApproval.objects.filter(task_state=task_state).exists()
+    task_state.refresh_from_db()
+    assert task_state.status == TaskState.STATUS_IN_PROGRESS
+    # The reviewer may still review it.
+    actions = task_state.task.specific.get_actions(
+        BriefPage.objects.get(pk=page.pk), accounts["reviewer"]
+    )
+    assert "approve" in [name for name, _label, _modal in actions]
+
+
+def test_requesting_changes_with_edits_still_saves_them(client, accounts, evidence):
+    """Only approval is at odds with editing: a reviewer may change the brief and send it back."""
+    page, task_state = at_peer_review(client, accounts, evidence)
+    as_user(client, accounts["reviewer"])
+    data = workflow_action(page, "reject", title="Title the reviewer suggests")
+    data["workflow-action-extra-data"] = '{"comment": "See my title."}'
+
+    client.post(edit_url(page), data)
+
+    latest = BriefPage.objects.get(pk=page.pk).get_latest_revision()
+    assert latest.user == accounts["reviewer"]
+    assert latest.as_object().title == "Title the reviewer suggests"
+    task_state.refresh_from_db()
+    assert task_state.status == TaskState.STATUS_REJECTED
+
+
+def test_refusal_is_the_peer_reviews_alone(accounts, evidence):
+    page = make_brief(accounts["analyst"], *evidence)
+    task = PeerReviewTask(name="Peer review")
+    reviewer, analyst = accounts["reviewer"], accounts["analyst"]
+    assert task.refusal_of_edits_with(page, reviewer, "approve") == EDITS_WITH_APPROVAL
+    assert task.refusal_of_edits_with(page, reviewer, "reject") is None
+    # An author is offered no approval at all (get_actions); nothing to explain here.
+    assert task.refusal_of_edits_with(page, analyst, "approve") is None
