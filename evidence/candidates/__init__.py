@@ -14,8 +14,10 @@ Three steps:
    executive summary, conclusion, recommendations). A paragraph broken off mid-sentence by a
    page end, its footnotes or a pull quote set in between is joined up again.
 2. **Sentences.** Paragraphs are split at ``.``, ``!`` and ``?`` followed by a space and a
-   capital, a digit or an opening quote or bracket, except after abbreviations (``e.g.``,
-   ``p.``, ``Dr.``), initials (``J.``) and acronyms (``U.S.``) that do not end the sentence.
+   capital (of any alphabet: Russian sources are common), a digit or an opening quote or
+   bracket, except after abbreviations (``e.g.``, ``p.``, ``Dr.``, Russian ``г.``, ``т.е.``),
+   initials (``J.``) and acronyms (``U.S.``) that do not end the sentence. Figures are parsed
+   in English wording (and ``%`` in any language).
    Closing quotes, brackets and footnote markers after the stop belong to the sentence, and so
    does an author-date citation after it (``… of force.” (Nye, 2004 5)``).
 3. **Selection.** Each sentence gets a score (see :func:`.scoring._score`) for its figures (money,

@@ -15,6 +15,8 @@ LSQUO, RSQUO, LDQUO, RDQUO, NDASH, MDASH = (
     "\u2014",
 )
 SUPERSCRIPT_RUN = re.compile(f"[{SUPERSCRIPTS}]+")
+# A letter of any alphabet (Latin, Cyrillic, …): \w without digits and the underscore.
+LETTER = r"[^\W\d_]"
 OPEN_QUOTES = '"' + LDQUO + LSQUO + "«"
 CLOSERS = '"' + RDQUO + RSQUO + "')]»"
 

@@ -19,6 +19,7 @@ from typing import Any
 from .common import (
     CLOSERS,
     LDQUO,
+    LETTER,
     MDASH,
     NDASH,
     OPEN_QUOTES,
@@ -33,6 +34,8 @@ _ABBREVIATIONS = words(
     """e.g i.e cf vs etc al approx ca ed eds p pp para paras fig figs no nos vol vols ch chap art
     sec dr mr mrs ms prof sr jr st mt gen gov rep sen rev hon corp inc ltd co bros dept est jan
     feb mar apr jun jul aug sep sept oct nov dec op cit ibid viz resp"""
+) | words(  # Russian (sources on Kazakhstan often are): year(s), that is, and so on, …
+    "г гг т.е т.д т.п т.к др см ср стр рис табл им ул обл млн млрд тыс руб долл"  # noqa: RUF001
 )
 # Abbreviations that may end a sentence: split there only before a typical sentence opener.
 _ENDING_ABBREVIATIONS = words("etc al inc ltd co corp bros")
@@ -45,7 +48,7 @@ _SENTENCE_OPENERS = words(
 _TERMINATOR = re.compile(r"[.!?…]")
 _CITATION_AFTER = re.compile(r"\s*\([^()]{0,80}?(?:1[89]|20)\d\d[a-z]?[^()]{0,20}\)\.?")
 _WORD_BEFORE = re.compile(r"(?:^|[\s(\"\u201c\u2018\[/])([^\s(\"\u201c\u2018\[/]*)$")
-_NEXT_WORD = re.compile(r"[\"\u201c\u2018(]?([A-Za-z]+)")
+_NEXT_WORD = re.compile(rf"[\"\u201c\u2018«(]?({LETTER}+)")
 
 
 @dataclass
@@ -151,9 +154,9 @@ def _period_ends_sentence(text: str, position: int, following: str) -> bool:
     bare = word.lower().rstrip(".")
     if bare in _ABBREVIATIONS:
         return bare in _ENDING_ABBREVIATIONS and opener
-    if re.fullmatch(r"[A-Z]", word):
-        return False  # an initial: "J. Nye"
-    if re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word):
+    if len(word) == 1 and word.isupper():
+        return False  # an initial, in any alphabet: "J. Nye"
+    if re.fullmatch(rf"(?:{LETTER}\.)+{LETTER}", word):
         return opener  # an acronym: "U.S. Government" but "… in the U.S. The …"
     return not (word.isdigit() and following[:1].isdigit())  # "1. 2." numbering
 
@@ -181,7 +184,7 @@ def _quotations(text: str) -> list[tuple[int, int]]:
 def _is_direct_quotation(quote: str) -> bool:
     """Five words or more, not a title: "…" quotes, not scare quotes or named things."""
     inner = quote.strip("\"'" + LDQUO + RDQUO).strip()
-    return len(re.findall(r"[A-Za-z][\w'\u2019-]*", inner)) >= 5 and not titleish(inner)
+    return len(re.findall(rf"{LETTER}[\w'\u2019-]*", inner)) >= 5 and not titleish(inner)
 
 
 def split_sentences(
@@ -220,7 +223,7 @@ def split_sentences(
                 text[v_end - 1].isspace() or text[v_end - 1] in SUPERSCRIPTS
             ):
                 v_end -= 1
-            if len(re.findall(r"[A-Za-z]{2,}", text[v_start:v_end])) < 3:
+            if len(re.findall(rf"{LETTER}{{2,}}", text[v_start:v_end])) < 3:
                 continue
             quote = next(
                 (

@@ -16,7 +16,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .common import CLOSERS, LDQUO, MDASH, NDASH, OPEN_QUOTES, RDQUO, SUPERSCRIPTS, words
+from .common import (
+    CLOSERS,
+    LDQUO,
+    LETTER,
+    MDASH,
+    NDASH,
+    OPEN_QUOTES,
+    RDQUO,
+    SUPERSCRIPTS,
+    words,
+)
 from .furniture import page_furniture
 
 BULLETS = "•◦▪‣∙·\uf0b7\uf0a7\uf0d8\uf076*-" + NDASH
@@ -25,8 +35,9 @@ _PAGE_FOOTER = re.compile(
     re.IGNORECASE,
 )
 _CAPTION = re.compile(
-    r"(?:graph|figure|fig\.|table|chart|map|image|photo|exhibit|box)\s+\d+[.:]?\s"
-    r"|(?:source|sources|note|notes)\s*:",
+    r"(?:graph|figure|fig\.|table|chart|map|image|photo|exhibit|box"
+    r"|рисунок|рис\.|таблица|график|диаграмма|схема|карта)\s+\d+[.:]?\s"
+    r"|(?:source|sources|note|notes|источник|источники|примечание|примечания)\s*:",
     re.IGNORECASE,
 )
 _CONTENTS = re.compile(r"(?:table of )?contents:?", re.IGNORECASE)
@@ -130,7 +141,7 @@ def _starts_lower(text: str) -> bool:
 def titleish(text: str) -> bool:
     """Most words capitalised, as in a heading or a title."""
     significant = [
-        w for w in text.split() if w.lower() not in _SMALL_WORDS and re.search(r"[A-Za-z]", w)
+        w for w in text.split() if w.lower() not in _SMALL_WORDS and re.search(LETTER, w)
     ]
     if not significant:
         return False

@@ -133,9 +133,27 @@ def test_running_heads_and_contents_in_russian() -> None:
         *(f"{head}\n\n{sentence}\n\nСтр. {n}" for n, sentence in enumerate(body, 2)),
     ]
     text, starts = pages_text(pages)
-    # At the level of paragraphs: the sentence splitter does not know Cyrillic capitals yet.
     paragraphs = running_paragraphs(text, starts, [])
     assert [text[p.start : p.end] for p in paragraphs] == body
+    # Each body sentence is proposed for its figures; nothing from the heads or the contents.
+    proposed = [candidate.text for candidate in extract_candidates(text, starts)]
+    assert sorted(proposed) == sorted(body)
+
+
+def test_russian_sentences_split_at_cyrillic_capitals() -> None:
+    """Initials and abbreviations of any alphabet do not end a sentence; a full stop before a
+    Cyrillic capital does."""
+    from evidence.candidates import split_sentences
+
+    sentences = [
+        "По данным опроса 2019 г. Центрального барометра, 47% жителей не доверяют инвестициям.",
+        "Т.е. доля Китая выросла.",
+        "Эксперты А. Иванов и Б. Петров считают, что условия кредитов следует раскрыть.",
+    ]
+    text = " ".join(sentences)
+    assert [sentence.clean_text(text) for sentence in split_sentences(text)] == sentences
+    proposed = [candidate.text for candidate in extract_candidates(text, [0])]
+    assert sentences[0] in proposed
 
 
 def test_running_heads_with_the_printed_page_number() -> None:
