@@ -21,7 +21,7 @@ import re
 import signal
 import time
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -167,6 +167,23 @@ def server_errors(stack, since):
                 record.get("message", line)[:2000] + str(record.get("exc_info", ""))[-2000:]
             )
     return found
+
+
+@contextmanager
+def requests_shown_on_failure(stack):
+    """On a failed expectation inside, add the requests the web process answered meanwhile
+    (method, path, status, from its access log): what the browser really sent."""
+    since = len(stack.log("web"))
+    try:
+        yield
+    except AssertionError as error:
+        lines = []
+        for line in stack.log("web")[since:].splitlines():
+            message = line
+            with suppress(ValueError, AttributeError):
+                message = json.loads(line).get("message", line)
+            lines.append(message[:300])
+        raise AssertionError(f"{error}\n--- requests meanwhile:\n" + "\n".join(lines)) from None
 
 
 @contextmanager
@@ -401,12 +418,13 @@ def test_journey(stack, browser, journey, tmp_path):
     journey.shot(reviewer, "reviewer-dashboard")
     awaiting.get_by_role("link", name=brief_title).click()
     reviewer.wait_for_url(f"{base}/admin/pages/{brief_id}/edit/")
-    steps.approve_with_comment(reviewer, REVIEW_COMMENT)
-    # Once approved, the brief is no longer the reviewer's to open: they land on the
-    # dashboard, told where it went, and it has left their queue (it stays among their recent
-    # edits, as approving from the editor saves its form).
-    reviewer.wait_for_url(f"{base}/admin/")
-    expect(reviewer.locator(".messages")).to_contain_text("it is now at “Editorial sign-off”")
+    with requests_shown_on_failure(stack):
+        steps.approve_with_comment(reviewer, REVIEW_COMMENT)
+        # Once approved, the brief is no longer the reviewer's to open: they land on the
+        # dashboard, told where it went, and it has left their queue (it stays among their
+        # recent edits, as approving from the editor saves its form).
+        reviewer.wait_for_url(f"{base}/admin/")
+        expect(reviewer.locator(".messages")).to_contain_text("it is now at “Editorial sign-off”")
     awaiting = reviewer.locator("section, .w-panel", has_text="Awaiting your review").last
     expect(awaiting.get_by_role("link", name=brief_title)).to_have_count(0)
     journey.shot(reviewer, "reviewer-approved")
