@@ -15,9 +15,9 @@ Three steps:
    page end, its footnotes or a pull quote set in between is joined up again.
 2. **Sentences.** Paragraphs are split at ``.``, ``!`` and ``?`` followed by a space and a
    capital (of any alphabet: Russian sources are common), a digit or an opening quote or
-   bracket, except after abbreviations (``e.g.``, ``p.``, ``Dr.``, Russian ``г.``, ``т.е.``),
-   initials (``J.``) and acronyms (``U.S.``) that do not end the sentence. Figures are parsed
-   in English wording (and ``%`` in any language).
+   bracket, except after abbreviations (``e.g.``, ``p.``, ``Dr.``; Russian ones for "year" and
+   "that is"), initials (``J.``) and acronyms (``U.S.``) that do not end the sentence. Figures
+   are parsed in English wording (and ``%`` in any language).
    Closing quotes, brackets and footnote markers after the stop belong to the sentence, and so
    does an author-date citation after it (``… of force.” (Nye, 2004 5)``).
 3. **Selection.** Each sentence gets a score (see :func:`.scoring._score`) for its figures (money,
