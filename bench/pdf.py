@@ -47,30 +47,44 @@ Targets that may read "no" in the table, and why:
   process without Django would need a second, Django-free copy of the URL fetcher's security
   checks. Instead the worker bounds its memory over time: config/celery.py replaces a pool child
   whose resident memory exceeds CELERY_WORKER_MAX_MEMORY_PER_CHILD (400 MB) after a task.
-- The long brief (issue 16: 250 MB above the idle worker, 0.05 s/page): not met, and not
-  reachable with WeasyPrint 70 in this process model. Measured on 200 pages (December 2026,
-  RSS above the idle worker, CPU seconds): building the HTML +14 MB, 0.3 s; layout +325 MB,
-  8.5 s (1.6 MB a page: tracemalloc puts 58 % of the Python heap in computed-style dicts and
-  26 % in boxes, every page's kept until the PDF is written, see above); writing the tagged
-  PDF +123 MB more (peak +448-459 MB), 5.6 s, of which the PDF/UA structure tree (31,800
-  elements, 21,000 of them spans of inline text) is +93 MB and 2.4 s (without tags: +355 MB,
-  3.3 s; but the PDFs must stay tagged). Both grow linearly with the pages (39 pages: +111 MB,
-  0.069 CPU s/page; 200: +459 MB, 0.071), so one WeasyPrint document stays within 250 MB above
-  the idle worker up to about 100 pages of this content.
-  What was tried: uncompressed streams (-10 MB, a PDF 6x larger), deleting the parsed HTML
-  before writing (nothing: the boxes hold the styles), other collector thresholds (nothing:
-  the memory is live objects, not garbage). pydyf's PDF.page_references rebuilt the list of
-  all pages for every structure element (quadratic); pdfs/rendering.py caches it: 14.7 ->
-  14.1 CPU s on 200 pages (-4 %), byte-identical PDFs.
-  Rendering in parts (body sections as separate documents, the page counter continued) and
-  merging does not fit either: "Page N of M", the contents' page numbers and the note links
-  cross parts, so every part would be laid out twice (or the links and structure tree rebuilt
-  by hand), and pypdf alone, only cloning and writing the finished 200-page tagged PDF (what a
-  merge must at least do), takes +262 MB and 3.9 CPU s. The time target is 30 % below the
-  whole render's cost, which is WeasyPrint's own: layout 0.042 CPU s/page, writing 0.028.
-  Meeting it needs a renderer that writes pages as it lays them out (WeasyPrint keeps them all
-  for counter(pages), target-counter and the tags, see Kozea/WeasyPrint#1824), or far fewer
-  Python objects per box than WeasyPrint 70 allocates."""
+- The long brief (issue 16: 250 MB above the idle worker, 0.05 s/page): memory met by rendering
+  it in parts (pdfs/parts.py, pdfs/merge.py); time not met.
+  One WeasyPrint document of 200 pages (December 2026, RSS above the idle worker, CPU seconds
+  on a quiet machine): building the HTML +14 MB, 0.3 s; layout +325 MB, 8.5 s (1.6 MB a page:
+  tracemalloc puts 58 % of the Python heap in computed-style dicts and 26 % in boxes, every
+  page's kept until the PDF is written, see above); writing the tagged PDF +123 MB more (peak
+  +448-459 MB), 5.6 s, of which the PDF/UA structure tree (31,800 elements, 21,000 of them
+  spans of inline text) is +93 MB and 2.4 s. Both grow linearly with the pages (39 pages:
+  +111 MB), so one document stays within 250 MB above the idle worker up to about 100 pages.
+  Tried first, without effect: uncompressed streams (-10 MB, a PDF 6x larger), deleting the
+  parsed HTML before writing (the boxes hold the styles), other collector thresholds (the
+  memory is live objects, not garbage), malloc_trim after the parts (-10 MB of 90: what stays
+  is Python's own); MALLOC_ARENA_MAX does not apply (one rendering thread). pydyf's
+  PDF.page_references rebuilt the list of all pages for every structure element (quadratic);
+  pdfs/rendering.py caches it: 14.7 -> 14.1 CPU s on 200 pages (-4 %), byte-identical PDFs.
+  Now a body of more than about 60 pages is laid out and written in parts of about 30 pages,
+  one at a time, then the endnotes and bibliography, then the cover and contents (with the
+  page numbers of the parts), then one untagged document of blank pages that draws the
+  running heads and "Page N of M"; pikepdf merges them (structure tree and its parent tree
+  renumbered, named destinations, links between parts, bookmarks, the running heads laid over
+  each page as artifacts), one part open at a time. Each part peaks at about +90 MB, the
+  merge at +170-180 MB (qpdf's copies of the parts' objects, about 0.4 MB a page). Measured
+  with this module's render subprocess, the branch and the code before it interleaved, two
+  rounds, on the shared machine (load 1.5-2.3, so CPU seconds are higher than above): 200 pages
+  +459 MB -> +179 MB above the idle worker, 0.110-0.118 -> 0.091-0.101 CPU s/page (wall
+  0.111-0.119 -> 0.092-0.103); the merge itself 0.8-1.3 CPU s. The PDF holds what one
+  document holds (same text, outline, named destinations, links and their targets, metadata,
+  attachment, subset fonts, PDF/UA catalog entries; pdfs/tests/test_long_brief.py); it
+  differs in that each run of sections starts on a new page and the running heads are
+  artifacts rather than untagged spans. Briefs below the threshold (the demo briefs, the
+  39-page synthetic one) are rendered as before, to the same bytes.
+  The time target is not met: it is 30 % below WeasyPrint's own cost per page (layout about
+  0.042 and writing 0.028 CPU s/page on a quiet machine, about 17 of the 21 CPU seconds of
+  the 200 pages in parts); rendering in parts takes about 15 % off (smaller documents for
+  WeasyPrint's page breaking and structure tree), and the front, running heads and merge add
+  about 2 s. Meeting it needs a renderer that writes pages as it lays them out (WeasyPrint
+  keeps them all for counter(pages), target-counter and the tags, Kozea/WeasyPrint#1824), or
+  far fewer Python objects per box than WeasyPrint 70 allocates."""
 
 import json
 import os

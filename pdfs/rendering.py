@@ -1,5 +1,6 @@
 """A brief revision as a PDF: HTML from templates/pdfs/brief.html, then WeasyPrint with the
-safe URL fetcher (see fetcher.py) and the print stylesheet static/pdfs/print.css.
+safe URL fetcher (see fetcher.py) and the print stylesheet static/pdfs/print.css. A brief with
+a long body is rendered in parts and merged, to bound the memory of a render (parts.py).
 
 Speed (measured by bench/pdf.py; the reasons are in its docstring): a render process (a Celery
 pool child) parses the print stylesheet and loads its six fonts into a fontconfig configuration
@@ -30,6 +31,8 @@ from .fetcher import BASE_URL, SafeURLFetcher, resolve
 logger = logging.getLogger(__name__)
 
 STYLESHEET = f"{settings.STATIC_URL}pdfs/print.css"
+# Added to it for the parts of a long brief, which have no running heads (pdfs/parts.py).
+PART_STYLESHEET = f"{settings.STATIC_URL}pdfs/print-part.css"
 # Tagged PDF for screen readers (PDF/UA-1: structure tree, language, title shown).
 PDF_VARIANT = "pdf/ua-1"
 # Site-relative links (href="/briefs/...") made absolute, so that they work from the PDF.
@@ -37,6 +40,7 @@ RELATIVE_HREF_RE = re.compile(r'(<a\b[^>]*?\bhref=")(/(?!/)[^"]*)"', re.I)
 # Protocol-relative links (href="//example.com/x") take the site's scheme: resolved against
 # the renderer's base URL they became briefdesk://example.com/x, a dead link in the PDF.
 PROTOCOL_RELATIVE_HREF_RE = re.compile(r'(<a\b[^>]*?\bhref=")(//[^"]*)"', re.I)
+WHOLE_BRIEF = {"cover": True, "front": True, "body": True, "back": True}
 
 
 @dataclass
@@ -62,6 +66,7 @@ def site_root(page) -> str:
 
 def brief_context(page, revision, kind) -> dict:
     """The template context of a brief revision (``page`` is ``revision.as_object()``)."""
+    from briefs.blocks import toc_entry
     from briefs.citations import CitationMarkup, build_notes
 
     notes = build_notes(page.body, page.cited_quotes)
@@ -74,7 +79,12 @@ def brief_context(page, revision, kind) -> dict:
     root = site_root(page)
     url = page.url_path and page.get_url(None)
     page_url = None if is_preview or not url else (url if "://" in url else root + url)
-    return {
+    toc = list(page.table_of_contents)
+    if notes.notes:
+        toc.append(toc_entry("Notes", "notes"))
+    if notes.bibliography:
+        toc.append(toc_entry("Bibliography", "bibliography"))
+    context = {
         "page": page,
         "revision": revision,
         "kind": kind,
@@ -82,7 +92,7 @@ def brief_context(page, revision, kind) -> dict:
         "notes": notes,
         "citations": CitationMarkup(notes),
         "bibliography": notes.bibliography,
-        "toc": page.table_of_contents,
+        "toc": toc,
         "authors": authors,
         "terms": terms,
         "keywords": [term.name for term in terms] + [page.get_kind_display()],
@@ -95,8 +105,15 @@ def brief_context(page, revision, kind) -> dict:
         "page_url": page_url,
         "stylesheet": STYLESHEET,
         "language": (settings.LANGUAGE_CODE or "en").split("-")[0],
+        "site_root": root,
+        # What the template shows: the whole brief, or one part of it (see pdfs/parts.py).
+        "show": WHOLE_BRIEF,
+        "running_pages": (),
         **version_stamp(page, revision, kind),
     }
+    # The body's blocks as HTML, one string each (the parts of a long brief take runs of them).
+    context["body_html"] = [block.render_as_block(context) for block in page.body]
+    return context
 
 
 def version_stamp(page, revision, kind) -> dict:
@@ -124,8 +141,14 @@ def render_brief_html(page, revision, kind="public", *, link_stylesheet=True) ->
     context = brief_context(page, revision, kind)
     if not link_stylesheet:
         context["stylesheet"] = None
-    html = render_to_string("pdfs/brief.html", context)
-    root = site_root(page)
+    return brief_html(context)
+
+
+def brief_html(context, **overrides) -> str:
+    """templates/pdfs/brief.html rendered with ``context`` (from brief_context) and
+    ``overrides``, its site-relative and protocol-relative links made absolute."""
+    html = render_to_string("pdfs/brief.html", {**context, **overrides})
+    root = context["site_root"]
     scheme = urllib.parse.urlsplit(root).scheme or "https"
     html = PROTOCOL_RELATIVE_HREF_RE.sub(lambda m: f'{m.group(1)}{scheme}:{m.group(2)}"', html)
     return RELATIVE_HREF_RE.sub(lambda m: f'{m.group(1)}{root}{m.group(2)}"', html)
@@ -136,6 +159,7 @@ class PrintResources:
     key: tuple
     font_config: object  # weasyprint.text.fonts.FontConfiguration
     stylesheet: object  # weasyprint.CSS
+    part_stylesheet: object  # weasyprint.CSS
     refused: list
 
 
@@ -143,22 +167,26 @@ _local = threading.local()  # Pango font maps must not be shared between threads
 
 
 def print_resources() -> PrintResources:
-    """The print stylesheet, parsed, with its fonts loaded in a FontConfiguration: made once per
-    thread and reused while the stylesheet file stays the same (a changed file, in development,
-    is parsed again with a new FontConfiguration). Loaded through the safe fetcher like the rest;
-    what it refused is reported with every render."""
+    """The print stylesheets, parsed, with their fonts loaded in a FontConfiguration: made once
+    per thread and reused while the stylesheet files stay the same (a changed file, in
+    development, is parsed again with a new FontConfiguration). Loaded through the safe fetcher
+    like the rest; what it refused is reported with every render."""
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
-    url = urllib.parse.urljoin(BASE_URL, STYLESHEET)
-    stat = resolve(url).stat()
-    key = (url, stat.st_mtime_ns, stat.st_size)
+    urls = [urllib.parse.urljoin(BASE_URL, path) for path in (STYLESHEET, PART_STYLESHEET)]
+    stats = [resolve(url).stat() for url in urls]
+    key = tuple(
+        (url, stat.st_mtime_ns, stat.st_size) for url, stat in zip(urls, stats, strict=True)
+    )
     cached = getattr(_local, "print_resources", None)
     if cached is None or cached.key != key:
         fetcher = SafeURLFetcher()
         font_config = FontConfiguration()
-        stylesheet = CSS(url=url, url_fetcher=fetcher, font_config=font_config)
-        cached = PrintResources(key, font_config, stylesheet, fetcher.refused)
+        stylesheet, part = (
+            CSS(url=url, url_fetcher=fetcher, font_config=font_config) for url in urls
+        )
+        cached = PrintResources(key, font_config, stylesheet, part, fetcher.refused)
         _local.print_resources = cached
     return cached
 
@@ -203,7 +231,27 @@ def html_to_pdf(
     """Any HTML to PDF bytes through the safe fetcher: the one entry point to WeasyPrint.
     ``print_stylesheet``: apply the brief print stylesheet with its fonts (print_resources).
     ``attachments``: weasyprint.Attachment files to embed."""
-    import pypdf
+    document = render_document(
+        html, variant=variant, print_stylesheet=print_stylesheet, attachments=attachments
+    )
+    return checked_pdf(document.data, document.page_count, document.refused)
+
+
+@dataclass
+class RenderedDocument:
+    """One WeasyPrint document as PDF bytes, with the page (0-based) of each of its anchors."""
+
+    data: bytes
+    page_count: int
+    anchors: dict
+    refused: list
+
+
+def render_document(
+    html: str, *, variant=PDF_VARIANT, print_stylesheet=False, part=False, attachments=()
+) -> RenderedDocument:
+    """See html_to_pdf; ``part``: a part of a long brief (pdfs/parts.py), without running heads.
+    The PDF is not checked here (a long brief is checked once merged)."""
     from weasyprint import HTML
 
     fetcher = SafeURLFetcher()
@@ -211,22 +259,33 @@ def html_to_pdf(
     refused = []
     if print_stylesheet:
         resources = print_resources()
-        options = {"font_config": resources.font_config, "stylesheets": [resources.stylesheet]}
+        stylesheets = [resources.stylesheet] + ([resources.part_stylesheet] if part else [])
+        options = {"font_config": resources.font_config, "stylesheets": stylesheets}
         refused = list(resources.refused)
     cache_page_references()
     freeze_startup_objects()
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(**options)
+    anchors = {}
+    for number, page in enumerate(document.pages):
+        for name in page.anchors:
+            anchors.setdefault(name, number)
     data = document.write_pdf(
         pdf_variant=variant, uncompressed_pdf=False, attachments=list(attachments)
     )
     page_count = len(document.pages)
     del document  # the laid-out pages are the bulk of a render's memory
+    return RenderedDocument(data, page_count, anchors, refused + fetcher.refused)
+
+
+def checked_pdf(data: bytes, page_count: int, refused=()) -> RenderedPDF:
     if not data.startswith(b"%PDF-") or page_count < 1:
         raise RuntimeError("WeasyPrint produced no PDF.")
     # A cheap structural check that the bytes are a readable PDF before anyone gets them.
+    import pypdf
+
     pypdf.PdfReader(io.BytesIO(data), strict=False)
     sha256 = hashlib.sha256(data).hexdigest()
-    return RenderedPDF(data, page_count, sha256, refused + fetcher.refused)
+    return RenderedPDF(data, page_count, sha256, list(refused))
 
 
 ANNOTATIONS_NAME = "evidence.jsonld"
@@ -252,12 +311,23 @@ def evidence_attachment(page, revision):
 
 
 def render_revision(revision, kind="public") -> RenderedPDF:
+    from .parts import body_parts, render_in_parts
+
     page = revision.as_object()
     started = timezone.now()
-    html = render_brief_html(page, revision, kind, link_stylesheet=False)
-    rendered = html_to_pdf(
-        html, print_stylesheet=True, attachments=[evidence_attachment(page, revision)]
-    )
+    context = brief_context(page, revision, kind)
+    context["stylesheet"] = None  # html_to_pdf applies its parsed copy
+    parts = body_parts(page, context)
+    if parts is None:
+        rendered = html_to_pdf(
+            brief_html(context),
+            print_stylesheet=True,
+            attachments=[evidence_attachment(page, revision)],
+        )
+    else:
+        rendered = render_in_parts(
+            context, parts, attachments=lambda: [evidence_attachment(page, revision)]
+        )
     logger.info(
         "Rendered %s PDF of “%s” revision %s: %s pages in %.2fs",
         kind,

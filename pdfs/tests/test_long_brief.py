@@ -1,15 +1,21 @@
-"""A brief of many pages: page numbers, contents, note links and the tags' pages stay right
-(bench/pdf.py measures the 200-page case; rendering.cache_page_references serves it)."""
+"""A brief of many pages: page numbers, contents, note links and the tags' pages stay right,
+rendered as one document and in parts (pdfs/parts.py, for long briefs; here its thresholds are
+lowered so that this brief of about 15 pages is split). bench/pdf.py measures the 200-page
+case; rendering.cache_page_references serves it."""
 
+import collections
+import hashlib
 import io
 import re
 import uuid
 
+import pikepdf
 import pydyf
 import pypdf
 import pytest
+from django.conf import settings
 
-from pdfs import rendering
+from pdfs import parts, rendering
 from pdfs.tests.conftest import brief_body, make_evidence, make_source
 
 pytestmark = pytest.mark.django_db
@@ -47,11 +53,24 @@ def long_body(evidence, findings):
 
 
 @pytest.fixture
-def long_pdf(brief_factory, library):
+def long_page(brief_factory, library):
     source = make_source("Regional Lending", [f"{finding(n)}.\n" for n in range(1, SECTIONS + 1)])
     findings = [make_evidence(source, finding(n)) for n in range(1, SECTIONS + 1)]
-    page = brief_factory(body=long_body(library["evidence"], findings))
-    result = rendering.render_revision(page.live_revision)
+    return brief_factory(body=long_body(library["evidence"], findings))
+
+
+@pytest.fixture
+def in_parts(monkeypatch):
+    """Render briefs of more than a page of body in parts of about two pages."""
+    monkeypatch.setattr(parts, "SPLIT_ABOVE_PAGES", 1)
+    monkeypatch.setattr(parts, "PART_PAGES", 2)
+
+
+@pytest.fixture(params=["one document", "in parts"])
+def long_pdf(request, long_page):
+    if request.param == "in parts":
+        request.getfixturevalue("in_parts")
+    result = rendering.render_revision(long_page.live_revision)
     return result, pypdf.PdfReader(io.BytesIO(result.data))
 
 
@@ -125,3 +144,101 @@ def test_page_references_are_built_once_per_page_added():
         pages.append(page)
         assert pdf.page_references == tuple(f"{p.number} 0 R".encode() for p in pages)
     assert pdf.page_references is pdf.page_references
+
+
+def test_a_brief_is_split_only_when_its_body_is_long(long_page, in_parts, monkeypatch):
+    revision = long_page.live_revision
+    context = rendering.brief_context(revision.as_object(), revision, "public")
+    runs = parts.body_parts(long_page, context)
+    assert len(runs) >= 3
+    assert [html for run in runs for html in run] == context["body_html"]  # each once, in order
+    for run in runs[1:]:
+        assert 'class="section-heading"' in run[0]  # each run starts at a heading
+    monkeypatch.setattr(parts, "SPLIT_ABOVE_PAGES", 60)
+    assert parts.body_parts(long_page, context) is None
+
+
+def _outline(reader):
+    def walk(items, depth):
+        for item in items:
+            if isinstance(item, list):
+                yield from walk(item, depth + 1)
+            else:
+                yield depth, item.title
+
+    return list(walk(reader.outline, 0))
+
+
+def _words(reader, page):
+    """The words of the PDF but its running heads and the contents' page numbers (wherever the
+    heads' strings are: the cover has them too)."""
+    heads = [page.title, page.get_kind_display(), settings.BRIEFDESK_PUBLISHER]
+    text = squash(" ".join(pdf_page.extract_text() for pdf_page in reader.pages))
+    text = re.sub(r"Page \d+ of \d+|(?:\. )+\d+|· Version \d+, \d+ \w+ \d{4}", " ", text)
+    for head in heads:
+        text = text.replace(head, " ")
+    return collections.Counter(text.split())
+
+
+def _destinations(reader):
+    links = collections.Counter()
+    for page in reader.pages:
+        for annotation in page.get("/Annots") or ():
+            annotation = annotation.get_object()
+            links[str(annotation.get("/Dest") or annotation["/A"]["/URI"])] += 1
+    return links
+
+
+def test_in_parts_the_pdf_holds_what_one_document_holds(long_page, in_parts, monkeypatch):
+    split = rendering.render_revision(long_page.live_revision)
+    monkeypatch.setattr(parts, "SPLIT_ABOVE_PAGES", 10**6)
+    whole = rendering.render_revision(long_page.live_revision)
+    split_reader, whole_reader = (pypdf.PdfReader(io.BytesIO(r.data)) for r in (split, whole))
+    assert len(split_reader.pages) >= len(whole_reader.pages)  # each run starts a page
+    assert _words(split_reader, long_page) == _words(whole_reader, long_page)
+    assert _outline(split_reader) == _outline(whole_reader)
+    assert set(split_reader.named_destinations) == set(whole_reader.named_destinations)
+    assert _destinations(split_reader) == _destinations(whole_reader)  # every link, same target
+    assert not any(
+        str(link).startswith(parts.CROSS_PART_LINK) for link in _destinations(split_reader)
+    )
+    assert split_reader.metadata == whole_reader.metadata
+    assert (
+        split_reader.attachments["evidence.jsonld"] == whole_reader.attachments["evidence.jsonld"]
+    )
+    root = split_reader.trailer["/Root"]
+    assert root["/Lang"] == "en" and root["/MarkInfo"]["/Marked"]
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"]
+    assert b"pdfuaid:part" in root["/Metadata"].get_object().get_data()
+    # Fonts are still subsets (a tag of six capitals before the name).
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for page in split_reader.pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert fonts and all(re.match(r"/[A-Z]{6}\+", name) for name in fonts), fonts
+    # The same revision gives the same bytes.
+    monkeypatch.setattr(parts, "SPLIT_ABOVE_PAGES", 1)
+    again = rendering.render_revision(long_page.live_revision)
+    assert hashlib.sha256(again.data).hexdigest() == split.sha256
+
+
+def test_in_parts_the_running_heads_are_artifacts(long_page, in_parts):
+    """The running heads laid over each page (a form XObject) are marked as artifacts, and the
+    page's own marked content is all in the structure tree."""
+    result = rendering.render_revision(long_page.live_revision)
+    pdf = pikepdf.open(io.BytesIO(result.data))
+    for page in pdf.pages[1:]:
+        # Laid over the page: its content's last operator draws the form.
+        name, *_ = pikepdf.parse_content_stream(page, "Do")[-1].operands
+        heads = pikepdf.parse_content_stream(page.Resources.XObject[name])
+        marks = [(str(op), list(operands)) for operands, op in heads if str(op).endswith("MC")]
+        assert marks == [("BMC", [pikepdf.Name.Artifact]), ("EMC", [])]
+        assert (str(heads[0].operator), str(heads[-1].operator)) == ("BMC", "EMC")
+        mcids = [
+            int(operands[1].MCID)
+            for operands, operator in pikepdf.parse_content_stream(page)
+            if str(operator) == "BDC" and "/MCID" in operands[1]
+        ]
+        elements = pdf.Root.StructTreeRoot.ParentTree.Nums[2 * page.index + 1]
+        assert sorted(mcids) == list(range(len(elements)))

@@ -1,0 +1,124 @@
+"""A long brief's PDF rendered in parts, then merged (pdfs/merge.py), to bound a render's memory.
+
+WeasyPrint keeps every laid-out page of a document until its PDF is written (about 2.2 MB a
+page here, Kozea/WeasyPrint#1824), so one document of 200 pages peaks at about 460 MB above the
+idle worker. A brief whose body is long is rendered as several WeasyPrint documents instead,
+one after the other, each written and freed before the next: the body in runs of sections of
+about PART_PAGES pages, then the endnotes, bibliography and colophon, then the cover and the
+contents (last: their page numbers are those of the parts before them), then the running heads.
+Only what crosses parts is done differently from one document:
+
+- The running heads and "Page N of M" (margin boxes, which need the page count of the whole
+  brief): the parts' pages have none (static/pdfs/print-part.css); one more document, the
+  cover and as many blank pages as the brief has, draws them with print.css alone, untagged,
+  and the merge lays each of its pages over the brief's page of the same number, marked as an
+  artifact (as running heads should be; WeasyPrint itself tags their text as spans outside
+  the structure tree).
+- The contents' page numbers: written into the HTML (``data-page``) from the pages of the
+  parts' anchors, instead of ``target-counter()``.
+- Links to another part (note references to their endnotes, the contents to the headings):
+  written as ``briefdesk-part:<anchor>`` links, which the merge turns back into links to the
+  named destination, as WeasyPrint writes them.
+- Each run of body sections starts on a new page (the layout is otherwise the same).
+
+A shorter brief stays one document, as before: splitting it gains nothing it needs."""
+
+import gc
+import math
+import re
+
+from .rendering import PDF_VARIANT, brief_html, checked_pdf, render_document
+
+# A body of more than SPLIT_ABOVE_PAGES pages is rendered in parts of about PART_PAGES pages
+# (one document of 60 pages peaks at about 150 MB above the idle worker, a part of 30 at 90;
+# see bench/pdf.py), pages estimated from the body's HTML: about BODY_CHARS_PER_PAGE characters
+# a page on the demo briefs, their charts' SVG included.
+SPLIT_ABOVE_PAGES = 60
+PART_PAGES = 30
+BODY_CHARS_PER_PAGE = 7000
+# Entries of the contents on a page (measured: one-line headings, the title on the first).
+TOC_ENTRIES_PER_PAGE = 33
+FRONT = {"cover": True, "front": True}
+# The scheme of a link to an anchor of another part, which the merge makes internal again.
+CROSS_PART_LINK = "briefdesk-part:"
+ID_RE = re.compile(r'\bid="([^"]+)"')
+FRAGMENT_HREF_RE = re.compile(r'\bhref="#([^"]+)"')
+
+
+def body_parts(page, context) -> list[list[str]] | None:
+    """The body's blocks as HTML in runs of about PART_PAGES pages, each starting at a block
+    listed in the contents (a heading); None for a body short enough to render whole."""
+    blocks = context["body_html"]
+    if sum(map(len, blocks)) <= SPLIT_ABOVE_PAGES * BODY_CHARS_PER_PAGE:
+        return None
+    parts, current, size = [], [], 0
+    for block, html in zip(page.body, blocks, strict=True):
+        heading = hasattr(block.block, "toc_entries")
+        if current and heading and size >= PART_PAGES * BODY_CHARS_PER_PAGE:
+            parts.append(current)
+            current, size = [], 0
+        current.append(html)
+        size += len(html)
+    parts.append(current)
+    return parts
+
+
+def _cross_part_links(html: str) -> str:
+    """Links to an anchor this part does not hold, as ``briefdesk-part:`` links (WeasyPrint
+    drops a link to a missing anchor)."""
+    ids = set(ID_RE.findall(html))
+
+    def link(match):
+        anchor = match.group(1)
+        return match.group(0) if anchor in ids else f'href="{CROSS_PART_LINK}{anchor}"'
+
+    return FRAGMENT_HREF_RE.sub(link, html)
+
+
+def _render(context, attachments=(), *, running=False, **overrides):
+    html = _cross_part_links(brief_html(context, **overrides))
+    # The running heads' document is not tagged: the merge takes only their drawing.
+    document = render_document(
+        html,
+        variant=None if running else PDF_VARIANT,
+        print_stylesheet=True,
+        part=not running,
+        attachments=attachments,
+    )
+    gc.collect()  # the part's boxes (cyclic) before the next part is laid out
+    return document
+
+
+def render_in_parts(context, parts, attachments=list):
+    """The brief of ``context`` (rendering.brief_context, without a stylesheet link) with its
+    body in ``parts`` (body_parts), as one checked RenderedPDF. ``attachments``: a function
+    returning the weasyprint.Attachment files to embed (a new list for each render: WeasyPrint
+    reads an Attachment's source once)."""
+    from .merge import merge_parts  # pikepdf: only imported by a process that needs it
+
+    rendered = [_render(context, show={"body": True}, body_html=p) for p in parts]
+    rendered.append(_render(context, show={"back": True}))
+    # The cover and contents, numbered as if they took front_pages pages (the cover, then the
+    # contents at about TOC_ENTRIES_PER_PAGE entries a page); rendered again with the right
+    # count if they do not (long headings, notices).
+    front_pages = 1 + math.ceil((len(context["toc"]) + 2) / TOC_ENTRIES_PER_PAGE)
+    for _ in range(3):
+        pages, offset = {}, front_pages
+        for document in rendered:
+            for name, number in document.anchors.items():
+                pages.setdefault(name, offset + number + 1)
+            offset += document.page_count
+        toc = [{**entry, "page": pages.get(entry["anchor"])} for entry in context["toc"]]
+        front = _render(context, attachments(), show=FRONT, toc=toc)
+        if front.page_count == front_pages:
+            break
+        front_pages = front.page_count
+    else:
+        raise RuntimeError("The contents' length did not settle.")
+    documents = [front, *rendered]
+    total = sum(document.page_count for document in documents)
+    running = _render(context, running=True, show={"cover": True}, running_pages=range(total - 1))
+    data = merge_parts([document.data for document in documents], running.data)
+    # Each part reports the stylesheet's refusals again: each URL once.
+    refused = dict.fromkeys(url for document in documents for url in document.refused)
+    return checked_pdf(data, total, list(refused))
