@@ -26,20 +26,25 @@ class EvidenceStamp(NamedTuple):
     """How many of the cited evidence still exist, and the newest ``updated_at`` of that
     evidence and of its sources: every edit of evidence (its figures included) or of a source
     (its authors included) saves, and so dates, the evidence or the source; a deletion changes
-    the count. The key of the brief's cached body (BriefPage.brief_cache_version), of these
-    rows, and the API's Last-Modified."""
+    the count. With the newest ``verified_at``, which verify_evidence sets alone (the brief's
+    annotations show it). The key of the brief's cached body (BriefPage.brief_cache_version)
+    and of these rows; its edit times are the API's Last-Modified."""
 
     count: int
     evidence: datetime.datetime | None
     source: datetime.datetime | None
+    verified: datetime.datetime | None
 
 
 def evidence_stamp(ids) -> EvidenceStamp:
     """The stamp of the evidence ``ids``: one aggregate query (none without ids)."""
     if not ids:
-        return EvidenceStamp(0, None, None)
+        return EvidenceStamp(0, None, None, None)
     row = Evidence.objects.filter(pk__in=ids).aggregate(
-        count=Count("pk"), evidence=Max("updated_at"), source=Max("source__updated_at")
+        count=Count("pk"),
+        evidence=Max("updated_at"),
+        source=Max("source__updated_at"),
+        verified=Max("verified_at"),
     )
     return EvidenceStamp(**row)
 
@@ -68,7 +73,7 @@ def _schema() -> str:
 
 
 def _key(ids, stamp: EvidenceStamp) -> str:
-    when = [value.isoformat() if value else "" for value in (stamp.evidence, stamp.source)]
+    when = [value.isoformat() if value else "" for value in stamp[1:]]
     signature = f"{_schema()}|{sorted(ids)}|{stamp.count}|{when}"
     return "briefs:cited-evidence:" + hashlib.sha256(signature.encode()).hexdigest()
 

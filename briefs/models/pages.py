@@ -315,7 +315,7 @@ class BriefPage(RoutablePageMixin, Page):
         published = self.last_published_at.timestamp() if self.last_published_at else ""
         return (
             f"{self.pk}:{self.live_revision_id}:{published}:"
-            f"{stamp.count}:{stamp.evidence}:{stamp.source}"
+            f"{stamp.count}:{stamp.evidence}:{stamp.source}:{stamp.verified}"
         )
 
 

@@ -6,8 +6,10 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from briefs.models import BriefPage
+from evidence.models import Evidence
 
 from .conftest import (
     block,
@@ -127,6 +129,16 @@ def test_an_edit_of_cited_evidence_is_read_after_a_publish(client, brief_index, 
     queries_after_publish(client, brief, brief.url)
     notes = client.get(url, HTTP_ACCEPT="application/json").json()["notes"]
     assert notes[1]["claim"] == "A claim edited after the rows were cached"
+
+
+def test_a_verification_is_read_though_the_rows_were_cached(client, brief_index, terms, evidence):
+    """verify_evidence dates the evidence it checks without saving it (no new updated_at)."""
+    brief = brief_with(brief_index, terms, evidence, 10, "ten")
+    url = f"/api/v1/briefs/{brief.slug}/annotations/?format=json"
+    assert "verified" not in client.get(url).json()["first"]["items"][0]
+    verified = timezone.now()
+    Evidence.objects.filter(pk=evidence[0].pk).update(verified_at=verified)
+    assert client.get(url).json()["first"]["items"][0]["verified"] == verified.isoformat()
 
 
 def test_figures_are_read_only_for_the_blocks_that_show_them(client, brief_index, terms):
