@@ -10,7 +10,14 @@
    100-citation brief, target 25 ms each (issue 16), with CPU time beside it (load-independent)
    and, as the same run's baseline, the median of the same request made again at once (the
    page with its rendered body cached; the API detail as it renders every time without the
-   whole-response cache). The API detail's queries after a publish are counted too.
+   whole-response cache). The API detail's queries after a publish are counted too. A
+   publication renders the body, notes and bibliography again, but the rows of the cited
+   evidence (briefs.cited_evidence) and the formatted bibliography are kept under the
+   evidence's and sources' last edits, not the revision: after the first cycle these come from
+   the cache, as they do when a brief is republished with its evidence unchanged. So the page
+   is also timed after a publish that follows an edit of one piece of its evidence (its rows
+   loaded again; the sources unchanged, so the bibliography is not formatted again), on a
+   brief of its own with the same 100 citations, published as often.
 3. Requests per second of the 100-citation brief page, uncached and cached, next to a minimal
    Django view ("ok") on the same server in the same run: gunicorn from .venv (2 sync workers,
    the current settings and database) serving this module's WSGI app, which routes /bench/ok/
@@ -136,6 +143,13 @@ def _create_content(tag):
             )
             for n in (10, 100)
         }
+        # The same 100 citations, republished after evidence edits (its own versions).
+        briefs["edited"] = make_brief(
+            index,
+            f"Benchmark brief {tag} republished after evidence edits",
+            _body(evidence, 100),
+            slug=f"bench-{tag}-edited",
+        )
     return source, evidence, briefs
 
 
@@ -202,7 +216,7 @@ def _query_counts(briefs):
 
     client = _client()
     counts = {}
-    for n, brief in briefs.items():
+    for n, brief in ((n, briefs[n]) for n in (10, 100)):
         client.get(brief.url)  # per-process caches (content types, site root paths)
         client.get(_api_url(brief), **API_HEADERS)
         brief = _publish(brief, f"Counted brief with {n} citations")
@@ -247,6 +261,29 @@ def _after_publish_times(brief, cycles=PUBLISH_CYCLES):
         "page": (median("page"), median("page again")),
         "api": (median("api"), median("api again")),
     }
+
+
+def _touch(evidence):
+    """An edit of ``evidence`` as far as every cache is concerned: a new ``updated_at``."""
+    from django.utils import timezone
+
+    from evidence.models import Evidence
+
+    Evidence.objects.filter(pk=evidence.pk).update(updated_at=timezone.now())
+
+
+def _after_edit_and_publish_times(brief, edited, cycles=PUBLISH_CYCLES):
+    """Median (wall ms, CPU ms) of the page right after a publish that follows an edit of the
+    cited ``edited`` evidence (one publish per cycle, as many versions as the timed brief)."""
+    client = _client()
+    client.get(brief.url)
+    samples = []
+    for cycle in range(cycles):
+        _touch(edited)
+        brief = _publish(brief, f"Timed brief, cycle {cycle} after an evidence edit")
+        samples.append(_timed(client, brief.url, brief.title))
+        brief = _publish(brief, f"Timed brief, cycle {cycle}, second publication")
+    return tuple(statistics.median(sample[i] for sample in samples) for i in (0, 1))
 
 
 def _requests_per_second(url, headers=None, seconds=SECONDS_PER_URL):
@@ -317,6 +354,7 @@ def run():
         with _unthrottled():
             counts = _query_counts(briefs)
             times = _after_publish_times(briefs[100])
+            edited_ms, edited_cpu = _after_edit_and_publish_times(briefs["edited"], evidence[0])
         rates = _throughput(briefs[100])
     finally:
         _delete_content(source, evidence, briefs)
@@ -338,6 +376,10 @@ def run():
             round(page_ms, 2), "ms", baseline=round(again_ms, 2), target=COLD_MS_TARGET),
         row("brief page (100 citations) after a publish, CPU time", round(page_cpu, 2), "ms",
             baseline=round(again_cpu, 2)),
+        row("brief page (100 citations) after an edit of its evidence and a publish, "
+            f"in-process, {cycles}", round(edited_ms, 2), "ms", baseline=round(page_ms, 2)),
+        row("brief page (100 citations) after an edit of its evidence and a publish, CPU time",
+            round(edited_cpu, 2), "ms", baseline=round(page_cpu, 2)),
         row(f"API detail (100 citations) after a publish, in-process, {cycles}",
             round(api_ms, 2), "ms", baseline=round(api_again_ms, 2), target=COLD_MS_TARGET),
         row("API detail (100 citations) after a publish, CPU time", round(api_cpu, 2), "ms",

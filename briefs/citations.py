@@ -2,7 +2,7 @@
 bibliography of the cited sources (CSL through citeproc-py); and the cited rich text.
 
 Everything here works from the raw StreamField data plus at most three queries (evidence, its
-sources' authors, figures), however many citations a brief has."""
+sources' authors, figures: see briefs.cited_evidence), however many citations a brief has."""
 
 import hashlib
 import json
@@ -23,6 +23,8 @@ from wagtail.rich_text.rewriters import extract_attrs
 
 from evidence.models import Evidence
 from sources.models import Source, SourceAuthor
+
+from .cited_evidence import load_cited_evidence
 
 # The stored form of an inline citation: <a linktype="evidence" id="12">cited words</a>.
 STORED_CITATION_RE = re.compile(r'<a\s[^>]*linktype="evidence"[^>]*>')
@@ -304,21 +306,6 @@ class Notes:
         return mark_safe("".join(f"\n    {item}\n    " for item in items))
 
 
-def cited_evidence(stream_value, ids=None) -> dict[int, Evidence]:
-    """The evidence a body cites, by id, with its source and footnote: one query. The notes are
-    made of it, and the API's Last-Modified is worked out from its times. ``ids``: its
-    cited_evidence_ids, if known already."""
-    if ids is None:
-        ids = cited_evidence_ids(stream_value)
-    if not ids:
-        return {}
-    found = Evidence.objects.select_related("source", "footnote__repeats").in_bulk(ids)
-    sources = {}
-    for evidence in found.values():  # one Source object per source: its authors load once
-        evidence.source = sources.setdefault(evidence.source_id, evidence.source)
-    return found
-
-
 # What a revision pins of each quote it cites: the wording and where it stood, as signed off.
 PINNED_FIELDS = ("quote", "prefix", "suffix", "start", "end", "page", "text_sha256")
 
@@ -347,17 +334,16 @@ def apply_pins(evidence: Evidence, pinned: dict | None) -> Evidence:
 
 def build_notes(stream_value, pinned=None, found=None, ids=None) -> Notes:
     """The notes of a brief body; ``pinned`` (the revision's ``cited_quotes``) gives each quote
-    the wording it had when the revision was saved; ``found``: its cited_evidence, if loaded
-    already (``ids``: its cited_evidence_ids). Its sources' authors come in one more query, and
-    the figures of the evidence of blocks that show them in another."""
+    the wording it had when the revision was saved; ``found``: its evidence as
+    briefs.cited_evidence gives it, if loaded already (``ids``: its cited_evidence_ids). The
+    figures of the evidence of blocks that show them come in one more query."""
     if ids is None:
         ids = cited_evidence_ids(stream_value)
     notes = Notes()
     if not ids:
         return notes
     if found is None:
-        found = cited_evidence(stream_value, ids)
-    prefetch_related_objects(list(found.values()), "source__authors")
+        found = load_cited_evidence(ids)
     # Figures only for the blocks that show them (key figures, charts): most bodies have none.
     figure_ids = set(walk_evidence_ids(stream_value.stream_block, stream_value.raw_data, True))
     prefetch_related_objects([found[pk] for pk in figure_ids if pk in found], "figures")

@@ -12,7 +12,7 @@ from config.search import clean_query
 from taxonomy.models import Country, Topic
 
 from .citations import cited_evidence_ids
-from .models.pages import BriefPage
+from .models.pages import BriefPage, view_restricted
 
 PER_PAGE = 10
 INDEX_SECONDS = 24 * 3600
@@ -28,6 +28,14 @@ def published_briefs():
         .public()
         .order_by("-publication_date", "-first_published_at", "-pk")
     )
+
+
+def published_brief_lookup():
+    """published_briefs() for looking up one brief (by slug or id): whether it or an ancestor
+    is private is a subquery of the same query (as routing does, BriefPage.routing_queryset)
+    rather than Wagtail's public(), which reads every view restriction in a query of its own.
+    Not for listings: the subquery runs for each brief."""
+    return BriefPage.objects.live().filter(~view_restricted())
 
 
 def citation_index() -> dict[int, list[int]]:
@@ -83,25 +91,12 @@ def last_publication_change():
     return max((when for when in (published, removed) if when), default=None)
 
 
-def brief_content_modified(page, evidence_rows=True):
+def brief_content_modified(page):
     """When what the public sees of a published brief last changed: its last publication, or a
-    later edit of the evidence it cites or of their sources. ``evidence_rows``: read from the
-    cited evidence, loaded once for the notes too; False when the notes are not needed: one
-    aggregate instead of the rows."""
-    if evidence_rows or "cited_evidence" in page.__dict__:
-        found = page.cited_evidence.values()  # what the notes are made of, loaded once
-        edits = (
-            *(evidence.updated_at for evidence in found),
-            *(evidence.source.updated_at for evidence in found),
-        )
-    else:
-        from evidence.models import Evidence
-
-        stamp = Evidence.objects.filter(pk__in=cited_evidence_ids(page.body)).aggregate(
-            evidence=Max("updated_at"), source=Max("source__updated_at")
-        )
-        edits = (stamp["evidence"], stamp["source"])
-    times = (page.last_published_at, *edits)
+    later edit of the evidence it cites or of their sources (its evidence stamp: one aggregate,
+    shared with the key of its cached evidence rows)."""
+    stamp = page.evidence_stamp
+    times = (page.last_published_at, stamp.evidence, stamp.source)
     return max((when for when in times if when), default=None)
 
 

@@ -7,7 +7,12 @@ drafts in revisions), through ``briefs.services.published_briefs()``."""
 from django.db.models import Case, IntegerField, Value, When
 
 from briefs.models import BriefPage
-from briefs.services import brief_content_modified, published_briefs, search_briefs
+from briefs.services import (
+    brief_content_modified,
+    published_brief_lookup,
+    published_briefs,
+    search_briefs,
+)
 from briefs.services import citation_index as live_citation_index
 from briefs.versions import withdrawal_in_force
 from pdfs.models import BriefPDF
@@ -79,7 +84,7 @@ def listing_queryset(fields=None):
 
 
 def detail_queryset(fields=None):
-    return _with_relations(published_briefs(), fields)
+    return _with_relations(published_brief_lookup(), fields)
 
 
 # Content times (Last-Modified) --------------------------------------------------------------------
@@ -90,27 +95,14 @@ def live_pdf(brief):
     return public_pdf(brief.live_revision_id)
 
 
-# The fields of a brief's detail made from its notes (the cited evidence, which the table of
-# contents reads too, see api.briefs.representation.brief_detail).
-NOTE_FIELDS = frozenset(
-    ("table_of_contents", "key_findings", "recommendations", "body", "notes", "bibliography")
-)
-
-
-def reads_notes(fields) -> bool:
-    """Whether the fields wanted (None: all) are made from the notes."""
-    return fields is None or bool(NOTE_FIELDS & fields)
-
-
-def brief_modified(brief, pdf=UNREAD, evidence_rows=True):
+def brief_modified(brief, pdf=UNREAD):
     """When the API's representation of a published brief last changed: its last publication,
     an edit of the evidence or sources it cites, or a change of its public PDF (``pdf``: its
-    live_pdf, when the caller read it). ``evidence_rows``: False when ``brief``'s notes are not
-    wanted (see briefs.services.brief_content_modified)."""
+    live_pdf, when the caller read it)."""
     if pdf is UNREAD:
         pdf = live_pdf(brief)
     pdf_times = (pdf.queued_at, pdf.started_at, pdf.finished_at) if pdf is not None else ()
-    times = (brief_content_modified(brief, evidence_rows), *pdf_times)
+    times = (brief_content_modified(brief), *pdf_times)
     return max((when for when in times if when), default=None)
 
 

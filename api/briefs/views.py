@@ -126,8 +126,7 @@ class BriefAPIViewSet(ConditionalGetMixin, NamedViewSetMixin, viewsets.GenericVi
 
     def _detail(self, request, brief, fields):
         pdf = selectors.live_pdf(brief)  # its times (Last-Modified) and its status: one query
-        evidence_rows = selectors.reads_notes(fields)
-        self.content_modified = selectors.brief_modified(brief, pdf, evidence_rows)
+        self.content_modified = selectors.brief_modified(brief, pdf)
         data = representation.brief_detail(
             brief, request, lambda: self._history(request, brief)[1], fields, pdf
         )

@@ -3,6 +3,7 @@ filters, pagination, the detail's shape against the OpenAPI schema, conditional 
 rate limits, the error shape and the documentation page."""
 
 import datetime
+import json
 import re
 
 import pytest
@@ -13,7 +14,10 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections, transaction
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
+from rest_framework.renderers import JSONRenderer
 
+from api.briefs import representation
+from api.briefs.serializers import NoteSerializer
 from briefs.models import BriefPage
 from evidence.models import Evidence
 
@@ -375,6 +379,16 @@ class TestDetail:
             response = case.call()
             assert response.status_code == 200
             case.validate_response(response)
+
+    def test_the_notes_are_what_their_serializer_documents(self, client, world):
+        """The notes are served as representation.note_data makes them (NotesField), not
+        through NoteSerializer: exactly what NoteSerializer makes of the same notes."""
+        served = get(client, "/api/v1/briefs/alpha-khorgos/").json()["notes"]
+        page = BriefPage.objects.get(pk=world["alpha"].pk)
+        notes = [representation.note_data(note) for note in page.notes.notes]
+        documented = NoteSerializer(notes, many=True).data
+        assert len(served) == 3
+        assert served == json.loads(JSONRenderer().render(documented))
 
     def test_detail_content(self, client, world):
         data = get(client, "/api/v1/briefs/alpha-khorgos/").json()

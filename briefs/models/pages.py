@@ -23,13 +23,8 @@ from taxonomy.models import Country, Topic
 
 from ..admin_forms import BriefPageForm
 from ..blocks import BriefStreamBlock
-from ..citations import (
-    CitationMarkup,
-    build_notes,
-    cited_evidence,
-    cited_evidence_ids,
-    pin_quotes,
-)
+from ..citations import CitationMarkup, build_notes, cited_evidence_ids, pin_quotes
+from ..cited_evidence import cited_evidence, evidence_stamp
 from ..metadata import download_urls, meta_tags
 from ..permissions import BriefPermissionTester
 
@@ -134,8 +129,17 @@ class BriefPage(RoutablePageMixin, Page):
         return cited_evidence_ids(self.body)
 
     @cached_property
+    def evidence_stamp(self):
+        """When the cited evidence and its sources last changed (briefs.cited_evidence): one
+        aggregate, read once for the key of the cached body, the cached evidence rows and the
+        API's Last-Modified."""
+        return evidence_stamp(self.cited_evidence_ids)
+
+    @cached_property
     def cited_evidence(self):
-        return cited_evidence(self.body, self.cited_evidence_ids)
+        """The cited evidence as the notes read it, from the cache when its stamp is unchanged
+        (the published brief's earlier versions, or its API detail, loaded it)."""
+        return cited_evidence(self.cited_evidence_ids, self.evidence_stamp)
 
     @cached_property
     def notes(self):
@@ -306,19 +310,12 @@ class BriefPage(RoutablePageMixin, Page):
         each publication and whenever cited evidence or its sources are edited."""
         if getattr(request, "is_preview", False) or not self.live or not self.live_revision_id:
             return None
-        from django.db.models import Count, Max
-
-        from evidence.models import Evidence
-
-        # An aggregate, not the cited evidence itself (self.cited_evidence): on a hit, the body
-        # needs none of it, and loading a hundred rows costs five times as much.
-        stamp = Evidence.objects.filter(pk__in=self.cited_evidence_ids).aggregate(
-            count=Count("pk"), evidence=Max("updated_at"), source=Max("source__updated_at")
-        )
+        # The stamp, not the cited evidence itself: on a hit, the body needs none of it.
+        stamp = self.evidence_stamp
         published = self.last_published_at.timestamp() if self.last_published_at else ""
         return (
             f"{self.pk}:{self.live_revision_id}:{published}:"
-            f"{stamp['count']}:{stamp['evidence']}:{stamp['source']}"
+            f"{stamp.count}:{stamp.evidence}:{stamp.source}:{stamp.verified}"
         )
 
 
