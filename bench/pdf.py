@@ -148,6 +148,7 @@ def _child_render(revision_id, kind, renders):
     from wagtail.models import Revision
 
     from pdfs import rendering
+    from pdfs.revision import render_revision
 
     # The worker idle before its first render: Django set up, WeasyPrint imported, the print
     # stylesheet parsed with its fonts loaded, the startup objects frozen.
@@ -156,11 +157,11 @@ def _child_render(revision_id, kind, renders):
     gc.collect()
     idle_mb = _status_mb()
     revision = Revision.objects.get(pk=revision_id)
-    rendering.render_revision(revision, kind)  # warm-up: templates, glyph caches
+    render_revision(revision, kind)  # warm-up: templates, glyph caches
     timings, cpu = [], []
     for _ in range(renders):
         started, started_cpu = time.perf_counter(), time.process_time()
-        result = rendering.render_revision(revision, kind)
+        result = render_revision(revision, kind)
         timings.append(time.perf_counter() - started)
         cpu.append(time.process_time() - started_cpu)
     peak_mb = _status_mb("VmHWM")

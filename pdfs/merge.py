@@ -10,7 +10,7 @@ import urllib.parse
 import pikepdf
 from pikepdf import Array, Dictionary, String
 
-from .parts import CROSS_PART_LINK
+from .rendering import CROSS_PART_LINK
 
 RUNNING_HEADS = "/BriefdeskRunningHeads"  # the form's name in each page's resources
 

@@ -27,7 +27,7 @@ import gc
 import math
 import re
 
-from .rendering import PDF_VARIANT, brief_html, checked_pdf, render_document
+from .rendering import CROSS_PART_LINK, PDF_VARIANT, brief_html, checked_pdf, render_document
 
 # A body of more than SPLIT_ABOVE_PAGES pages is rendered in parts of about PART_PAGES pages
 # (one document of 60 pages peaks at about 150 MB above the idle worker, a part of 30 at 90;
@@ -39,8 +39,6 @@ BODY_CHARS_PER_PAGE = 7000
 # Entries of the contents on a page (measured: one-line headings, the title on the first).
 TOC_ENTRIES_PER_PAGE = 33
 FRONT = {"cover": True, "front": True}
-# The scheme of a link to an anchor of another part, which the merge makes internal again.
-CROSS_PART_LINK = "briefdesk-part:"
 ID_RE = re.compile(r'\bid="([^"]+)"')
 FRAGMENT_HREF_RE = re.compile(r'\bhref="#([^"]+)"')
 

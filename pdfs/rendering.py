@@ -1,6 +1,7 @@
 """A brief revision as a PDF: HTML from templates/pdfs/brief.html, then WeasyPrint with the
 safe URL fetcher (see fetcher.py) and the print stylesheet static/pdfs/print.css. A brief with
-a long body is rendered in parts and merged, to bound the memory of a render (parts.py).
+a long body is rendered in parts and merged, to bound the memory of a render (revision.py
+chooses, parts.py renders).
 
 Speed (measured by bench/pdf.py; the reasons are in its docstring): a render process (a Celery
 pool child) parses the print stylesheet and loads its six fonts into a fontconfig configuration
@@ -15,7 +16,6 @@ still uncollected kept them alive (+70 MB on a 38-page brief)."""
 import gc
 import hashlib
 import io
-import json
 import logging
 import re
 import threading
@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from .fetcher import BASE_URL, SafeURLFetcher, resolve
 
@@ -41,6 +40,9 @@ RELATIVE_HREF_RE = re.compile(r'(<a\b[^>]*?\bhref=")(/(?!/)[^"]*)"', re.I)
 # the renderer's base URL they became briefdesk://example.com/x, a dead link in the PDF.
 PROTOCOL_RELATIVE_HREF_RE = re.compile(r'(<a\b[^>]*?\bhref=")(//[^"]*)"', re.I)
 WHOLE_BRIEF = {"cover": True, "front": True, "body": True, "back": True}
+# The scheme of a link to an anchor of another part of a long brief (parts.py), which the merge
+# (merge.py) makes internal again.
+CROSS_PART_LINK = "briefdesk-part:"
 
 
 @dataclass
@@ -286,54 +288,3 @@ def checked_pdf(data: bytes, page_count: int, refused=()) -> RenderedPDF:
     pypdf.PdfReader(io.BytesIO(data), strict=False)
     sha256 = hashlib.sha256(data).hexdigest()
     return RenderedPDF(data, page_count, sha256, list(refused))
-
-
-ANNOTATIONS_NAME = "evidence.jsonld"
-
-
-def evidence_attachment(page, revision):
-    """The brief's citations as a W3C AnnotationCollection (JSON-LD), to embed in its PDF: the
-    PDF alone carries its evidence in machine-readable form. Dated with the revision, so that a
-    re-render of the same revision gives the same file."""
-    from weasyprint import Attachment
-
-    from briefs.annotations import brief_collection
-
-    collection = brief_collection(page, base_url=site_root(page))
-    return Attachment(
-        string=json.dumps(collection, ensure_ascii=False, indent=2),
-        name=ANNOTATIONS_NAME,
-        description="The evidence cited in this brief, as W3C Web Annotations (JSON-LD)",
-        created=revision.created_at,
-        modified=revision.created_at,
-        relationship="Data",
-    )
-
-
-def render_revision(revision, kind="public") -> RenderedPDF:
-    from .parts import body_parts, render_in_parts
-
-    page = revision.as_object()
-    started = timezone.now()
-    context = brief_context(page, revision, kind)
-    context["stylesheet"] = None  # html_to_pdf applies its parsed copy
-    parts = body_parts(page, context)
-    if parts is None:
-        rendered = html_to_pdf(
-            brief_html(context),
-            print_stylesheet=True,
-            attachments=[evidence_attachment(page, revision)],
-        )
-    else:
-        rendered = render_in_parts(
-            context, parts, attachments=lambda: [evidence_attachment(page, revision)]
-        )
-    logger.info(
-        "Rendered %s PDF of “%s” revision %s: %s pages in %.2fs",
-        kind,
-        page.title,
-        revision.pk,
-        rendered.page_count,
-        (timezone.now() - started).total_seconds(),
-    )
-    return rendered

@@ -215,7 +215,7 @@ def _pause_for_tests():
     max_retries=MAX_ATTEMPTS,
 )
 def render_brief_pdf(self, pdf_id):
-    from .rendering import render_revision
+    from .revision import render_revision
 
     task_id = self.request.id or ""
     pdf = claim(pdf_id, task_id)

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pypdf
 import pytest
 
-from pdfs import rendering
+from pdfs.revision import render_revision
 from pdfs.tests.conftest import PAGES, QUOTE, brief_body, make_brief, make_evidence, make_source
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +72,7 @@ def test_atom_feed(client, hostile_brief):
 
 
 def test_pdf(hostile_brief):
-    result = rendering.render_revision(hostile_brief.live_revision)
+    result = render_revision(hostile_brief.live_revision)
     assert result.refused == [], result.refused  # nothing injected was fetched
     text = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(result.data)).pages)
     assert "<script>alert(1)</script>" in text  # printed as text

@@ -118,7 +118,7 @@ def assert_nothing_leaked(data, server):
     assert server.requests == []
     assert "root:x:0:0" not in text and SECRET not in text
     assert b"root:x:0:0" not in data and SECRET.encode() not in data
-    # The only file a brief's PDF carries is its own evidence (pdfs.rendering.ANNOTATIONS_NAME).
+    # The only file a brief's PDF carries is its own evidence (pdfs.revision.ANNOTATIONS_NAME).
     assert set(reader.attachments) <= {"evidence.jsonld"}
     for contents in reader.attachments.values():
         assert all(b"root:x:0:0" not in data and SECRET.encode() not in data for data in contents)

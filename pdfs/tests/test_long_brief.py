@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 
 from pdfs import parts, rendering
+from pdfs.revision import render_revision
 from pdfs.tests.conftest import brief_body, make_evidence, make_source
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +71,7 @@ def in_parts(monkeypatch):
 def long_pdf(request, long_page):
     if request.param == "in parts":
         request.getfixturevalue("in_parts")
-    result = rendering.render_revision(long_page.live_revision)
+    result = render_revision(long_page.live_revision)
     return result, pypdf.PdfReader(io.BytesIO(result.data))
 
 
@@ -190,9 +191,9 @@ def _destinations(reader):
 
 
 def test_in_parts_the_pdf_holds_what_one_document_holds(long_page, in_parts, monkeypatch):
-    split = rendering.render_revision(long_page.live_revision)
+    split = render_revision(long_page.live_revision)
     monkeypatch.setattr(parts, "SPLIT_ABOVE_PAGES", 10**6)
-    whole = rendering.render_revision(long_page.live_revision)
+    whole = render_revision(long_page.live_revision)
     split_reader, whole_reader = (pypdf.PdfReader(io.BytesIO(r.data)) for r in (split, whole))
     assert len(split_reader.pages) >= len(whole_reader.pages)  # each run starts a page
     assert _words(split_reader, long_page) == _words(whole_reader, long_page)
@@ -219,14 +220,14 @@ def test_in_parts_the_pdf_holds_what_one_document_holds(long_page, in_parts, mon
     assert fonts and all(re.match(r"/[A-Z]{6}\+", name) for name in fonts), fonts
     # The same revision gives the same bytes.
     monkeypatch.setattr(parts, "SPLIT_ABOVE_PAGES", 1)
-    again = rendering.render_revision(long_page.live_revision)
+    again = render_revision(long_page.live_revision)
     assert hashlib.sha256(again.data).hexdigest() == split.sha256
 
 
 def test_in_parts_the_running_heads_are_artifacts(long_page, in_parts):
     """The running heads laid over each page (a form XObject) are marked as artifacts, and the
     page's own marked content is all in the structure tree."""
-    result = rendering.render_revision(long_page.live_revision)
+    result = render_revision(long_page.live_revision)
     pdf = pikepdf.open(io.BytesIO(result.data))
     for page in pdf.pages[1:]:
         # Laid over the page: its content's last operator draws the form.

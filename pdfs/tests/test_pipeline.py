@@ -110,7 +110,7 @@ class TestIdempotence:
         assert run(queued.pk) == "ready"
         queued.refresh_from_db()
         files = pdf_files(settings.MEDIA_ROOT)
-        with mock.patch("pdfs.rendering.render_revision") as render:
+        with mock.patch("pdfs.revision.render_revision") as render:
             assert run(queued.pk, "task-2") == "nothing to do"
             assert run(queued.pk, "task-1") == "nothing to do"
         render.assert_not_called()
@@ -161,7 +161,7 @@ class TestFailures:
         conf.task_eager_propagates = previous
 
     def test_errors_are_retried_then_the_row_fails(self, queued, not_propagating):
-        boom = mock.patch("pdfs.rendering.render_revision", side_effect=ValueError("bad SVG"))
+        boom = mock.patch("pdfs.revision.render_revision", side_effect=ValueError("bad SVG"))
         # Inline (and not propagating), Celery runs each retry at once, with the same id.
         with boom as render:
             result = tasks.render_brief_pdf.apply(args=(queued.pk,), task_id="t", throw=False)

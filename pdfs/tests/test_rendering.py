@@ -7,6 +7,7 @@ import pypdf
 import pytest
 
 from pdfs import rendering
+from pdfs.revision import render_revision
 from pdfs.tests.conftest import QUOTE
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def rendered(brief_factory):
         ],
     )
     revision = page.live_revision
-    result = rendering.render_revision(revision)
+    result = render_revision(revision)
     return page, result, pypdf.PdfReader(io.BytesIO(result.data))
 
 
@@ -90,7 +91,7 @@ def test_metadata_bookmarks_tags_and_embedded_fonts(rendered):
 def test_preview_is_marked_as_a_draft(brief_factory):
     page = brief_factory(publish=False)
     revision = page.get_latest_revision()
-    result = rendering.render_revision(revision, "preview")
+    result = render_revision(revision, "preview")
     text = squash(text_of(pypdf.PdfReader(io.BytesIO(result.data))))
     assert f"Draft preview of revision {revision.pk}" in text and "Not for publication" in text
 
@@ -116,9 +117,7 @@ def test_links_keep_working_from_the_pdf(brief_factory):
     )
     html = rendering.render_brief_html(page, page.live_revision)
     assert 'href="//' not in html
-    uris = _link_uris(
-        pypdf.PdfReader(io.BytesIO(rendering.render_revision(page.live_revision).data))
-    )
+    uris = _link_uris(pypdf.PdfReader(io.BytesIO(render_revision(page.live_revision).data)))
     root = rendering.site_root(page)
     scheme = root.split(":", 1)[0]
     assert f"{scheme}://example.com/x" in uris
