@@ -45,6 +45,15 @@ def _fresh_content_type_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_site_lookups():
+    """A test's rollback can undo a Site change that this process remembered (briefs/routing.py):
+    start each test with no remembered Site."""
+    from briefs.routing import forget_sites
+
+    forget_sites()
+
+
+@pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path_factory):
     """Each test writes uploads into its own media folder."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

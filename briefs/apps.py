@@ -20,3 +20,11 @@ class BriefsConfig(AppConfig):
 
         # Each publication is a version, recorded in the publication's own transaction.
         post_save.connect(on_brief_saved, sender=BriefPage, dispatch_uid="briefs.record_version")
+
+        from django.db.models.signals import post_delete
+
+        from .routing import sites_changed
+
+        # Each process remembers its Site lookups (briefs/routing.py): forgotten at a change.
+        post_save.connect(sites_changed, dispatch_uid="briefs.routing.saved")
+        post_delete.connect(sites_changed, dispatch_uid="briefs.routing.deleted")

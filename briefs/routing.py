@@ -1,4 +1,5 @@
-"""Wagtail's page view, routed from the site's root page as the Site query loads it.
+"""Wagtail's page view, routed from the site's root page as the Site query loads it, with the
+Site remembered by each process.
 
 Wagtail routes from ``site.root_page.specific``: one query for the root page's own row before
 routing even starts. The root page (the home page) routes with its tree fields only (its
@@ -6,19 +7,90 @@ RoutablePageMixin routes and RoutesToKnownChildren read path, depth and url_path
 view routes from ``specific_deferred`` instead: a page below the root costs one query less,
 and the home page itself loads its own fields when it is rendered, as before. Everything else
 is Wagtail's: the route is left where ``Page.route_for_request`` keeps it for the request, and
-wagtail.views.serve serves it (hooks, privacy, the page's serve)."""
+wagtail.views.serve serves it (hooks, privacy, the page's serve).
 
+Wagtail also looks the Site up with a query on every request (``Site.find_for_request``), for a
+table that changes a few times in a site's life. ``find_site`` keeps the answer per host and port
+in the process (hand-written: Wagtail caches the site root paths, not this lookup), valid while
+the sites' generation, a counter in the shared cache, is unchanged: a Site saved or deleted, or
+a site's root page saved, anywhere, bumps it (now and once the transaction commits, so that no
+process keeps a row it read before the commit). Each request gets its own unpickled copy, so no
+two requests share a page object."""
+
+import contextlib
 import functools
+import pickle
+import time
 
+from django.core.cache import cache
+from django.db import transaction
 from django.http import Http404
-from wagtail.models import Site
+from django.http.request import split_domain_port
+from wagtail.models import Page, Site
 from wagtail.views import serve as wagtail_serve
+
+GENERATION_KEY = "briefs:sites-generation"
+MAX_REMEMBERED_HOSTS = 64  # hosts that passed ALLOWED_HOSTS (CommonMiddleware): a handful
+_remembered = {}  # (hostname, port) -> (sites' generation, pickled Site or None)
+
+
+def _generation():
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        # A fresh counter starts from the clock, never from a number already remembered.
+        cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def find_site(request):
+    """Site.find_for_request, from this process's copy while the sites' generation holds."""
+    if hasattr(request, "_wagtail_site"):
+        return request._wagtail_site
+    key = (split_domain_port(request._get_raw_host())[0], request.get_port())
+    generation = _generation()
+    entry = _remembered.get(key)
+    if entry is not None and entry[0] == generation:
+        site = pickle.loads(entry[1]) if entry[1] is not None else None
+    else:
+        site = Site._find_for_request(request)
+        if len(_remembered) >= MAX_REMEMBERED_HOSTS:
+            _remembered.clear()
+        _remembered[key] = (generation, pickle.dumps(site) if site is not None else None)
+    request._wagtail_site = site
+    return site
+
+
+def _bump():
+    with contextlib.suppress(ValueError):  # no counter yet (or evicted): a lookup starts one
+        cache.incr(GENERATION_KEY)
+
+
+def sites_changed(sender=None, instance=None, **kwargs):
+    """A Site saved or deleted, or a page saved (connected in briefs.apps): a site's root page
+    changes what a remembered Site holds."""
+    if sender is not Site and not (isinstance(instance, Page) and _is_site_root(instance)):
+        return
+    _remembered.clear()
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def _is_site_root(page):
+    # Page.is_site_root() asks the database at every save of every page; Wagtail's cached site
+    # root paths do not (Wagtail clears them before post_save when a root page's path changes).
+    return page.url_path in {root.root_path for root in Site.get_site_root_paths()}
+
+
+def forget_sites():
+    """Forget this process's copies (tests: a rollback undoes changes without a signal)."""
+    _remembered.clear()
 
 
 @functools.wraps(wagtail_serve)
 def serve(request, path):
     if not hasattr(request, "_wagtail_route_for_request"):
-        site = Site.find_for_request(request)
+        site = find_site(request)
         route = None
         if site is not None:
             components = [component for component in path.split("/") if component]

@@ -25,12 +25,12 @@ from .conftest import (
 
 pytestmark = pytest.mark.django_db
 
-# Site, then the brief with whether it is private (routing: 2; briefs/routing.py); its
+# The brief with whether it is private (routing: 1; the Site is remembered, briefs/routing.py); its
 # authors, countries, topics (3); the stamp of the cited evidence, key of the cached body (1);
 # the PDF (1); the versions, saying whether it was withdrawn (1). The cited evidence with its
 # sources and their authors comes from the cache (briefs.cited_evidence): the brief's previous
 # version loaded it, and it has not changed since; loading it is 2 more (see the last tests).
-PAGE_QUERIES = 10  # 8 (was 10, 15 and 21 before that)
+PAGE_QUERIES = 10  # 7 (was 8, 10, 15 and 21 before that)
 # The brief, with whether it is private (1; briefs.services.published_brief_lookup); authors,
 # countries, topics (3); the PDF, its times and status (1); the stamp of the cited evidence,
 # part of Last-Modified (1); the versions (1) and their PDFs (1). The evidence rows as for the
