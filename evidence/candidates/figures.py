@@ -17,11 +17,12 @@ from .common import NDASH, SUPERSCRIPT_RUN, words
 class Figure:
     """A figure stated in a sentence.
 
-    ``unit`` is ``"USD"`` (or ``"EUR"``, ``"GBP"``) for money, with ``value`` in units
-    (``$1.9bn`` → 1.9e9); ``"%"`` for percentages; ``"count"`` for counts, with the counted noun
-    as ``label``; ``"year"`` when the figure is itself a date. ``year`` is the year the figure
-    refers to when the sentence says it (``in 2011``, ``by early 2018``). ``label`` is a short
-    label from the nearby words, ``text`` the figure as written, ``high`` the upper bound of a
+    ``unit`` is ``"USD"`` (or ``"EUR"``, ``"GBP"``; ``"KZT"`` in Russian text) for money, with
+    ``value`` in units (``$1.9bn`` → 1.9e9); ``"%"`` for percentages; ``"count"`` for counts,
+    with the counted noun as ``label``; ``"year"`` when the figure is itself a date. ``year`` is
+    the year the figure refers to when the sentence says it (``in 2011``, ``by early 2018``).
+    ``label`` is a short label from the nearby words (English only), ``text`` the figure as
+    written, ``high`` the upper bound of a
     range (``4.5%-7.0%``).
     """
 
@@ -74,6 +75,24 @@ _NUMBER_TOKEN = re.compile(
     r"(?P<pct>\s?(?:%|per\s?cent\b|percent\b))?"
     r"(?P<cursuffix>\s(?:USD|EUR|GBP|US dollars|U\.S\. dollars|dollars|euros?)\b)?"
 )
+# Russian (and Kazakh texts that write figures the Russian way): a decimal comma, spaces
+# between thousands ("1 200", "25,2 млрд"), scale words and their abbreviations, currency words.
+# The same named groups as _NUMBER_TOKEN, so that _digit_tokens reads both alike.
+_RU_NUMBER = r"(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:,\d+)?"
+_RU_SCALES = {"тыс": 1e3, "млн": 1e6, "миллион": 1e6, "млрд": 1e9, "миллиард": 1e9}
+_RU_SCALES |= {"трлн": 1e12, "триллион": 1e12}
+_RU_CURRENCIES = {"долл": "USD", "евро": "EUR", "тенге": "KZT"}
+_RU_NUMBER_TOKEN = re.compile(
+    r"(?P<cur>(?:US\$|\$|€|£)\s?)?"
+    rf"(?P<num>{_RU_NUMBER})"
+    r"(?:\s?(?P<scale>тыс(?:яч[аи]?)?\.?|млн\.?|млрд\.?|трлн\.?"
+    r"|(?:миллион|миллиард|триллион)(?:а|ов)?)(?!\w))?(?P<abbr>(?!))?"  # noqa: RUF001
+    r"(?P<pct>\s?(?:%|процент(?:а|ов)?(?!\w)))?"  # noqa: RUF001
+    r"(?P<cursuffix>\s(?:долл\.|доллар(?:а|ов|ы)?(?!\w)|евро(?!\w)|тенге(?!\w))"  # noqa: RUF001
+    r"(?:\s?США(?!\w))?)?"
+)
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[A-Za-z]")
 _WORD_NUMBER_TOKEN = re.compile(
     r"\b(?:(?P<half>half a)|(?P<one>one|a)|(?P<word>"
     + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True))
@@ -235,8 +254,21 @@ def _is_date(match: re.Match[str]) -> bool:
     return month in _MONTHS and 1800 <= int(match["year1"] or match["year2"]) <= 2100
 
 
+def _is_russian(text: str) -> bool:
+    """Whether ``text`` is written in Cyrillic rather than Latin letters."""
+    return len(_CYRILLIC.findall(text)) > len(_LATIN.findall(text))
+
+
+def _ru_prefix_value(table: dict, word: str | None):
+    """The value of the first entry of ``table`` that ``word`` starts with (its inflections and
+    abbreviations: "млрд", "миллиардов"; "долл.", "долларов США")."""
+    word = (word or "").strip().lower()
+    return next((value for prefix, value in table.items() if word.startswith(prefix)), None)
+
+
 def _digit_tokens(text: str, skipped: list[tuple[int, int]]) -> Iterable[_Token]:
-    for match in _NUMBER_TOKEN.finditer(text):
+    russian = _is_russian(text)
+    for match in (_RU_NUMBER_TOKEN if russian else _NUMBER_TOKEN).finditer(text):
         start = match.start("num")
         before, after, raw = text[:start], text[match.end() :], match["num"]
         if any(s <= start < e for s, e in skipped):
@@ -257,15 +289,26 @@ def _digit_tokens(text: str, skipped: list[tuple[int, int]]) -> Iterable[_Token]
         if match["cur"]:
             symbol = match["cur"].strip().lstrip("\\")
             currency = _CURRENCY_SYMBOLS.get(symbol, symbol.upper())
-        if match["cursuffix"]:
+        if match["cursuffix"] and russian:
+            currency = currency or _ru_prefix_value(_RU_CURRENCIES, match["cursuffix"])
+        elif match["cursuffix"]:
             currency = currency or _CURRENCY_WORDS.get(match["cursuffix"].strip().lower())
         if match["abbr"] and not currency:
             continue  # "5m", "3k" without a currency: metres, kilos, not amounts
-        scale = _SCALES.get((match["scale"] or "").lower()) or _SCALE_ABBREVIATIONS.get(
-            (match["abbr"] or "").lower(), 1.0
-        )
-        value = float(raw.replace(",", ""))
-        if re.fullmatch(r"[1-9]\d{0,2}(?:\.\d{3})+", raw) and unitless and not currency:
+        if russian:
+            scale = _ru_prefix_value(_RU_SCALES, match["scale"]) or 1.0
+            value = float(re.sub(r"[ \u00a0\u202f]", "", raw).replace(",", "."))
+        else:
+            scale = _SCALES.get((match["scale"] or "").lower()) or _SCALE_ABBREVIATIONS.get(
+                (match["abbr"] or "").lower(), 1.0
+            )
+            value = float(raw.replace(",", ""))
+        if (
+            not russian
+            and re.fullmatch(r"[1-9]\d{0,2}(?:\.\d{3})+", raw)
+            and unitless
+            and not currency
+        ):
             value = float(raw.replace(".", ""))  # "3.000 Kazakhs": a thousands separator
         token = _Token(
             start=match.start(),

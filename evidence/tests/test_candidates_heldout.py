@@ -156,6 +156,41 @@ def test_russian_sentences_split_at_cyrillic_capitals() -> None:
     assert sentences[0] in proposed
 
 
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "В 2019 году товарооборот с Китаем составил 25,2 млрд долларов США.",
+            [(25.2e9, "USD", 2019, "25,2 млрд долларов США")],
+        ),
+        ("Доля Китая в экспорте выросла до 14,5% в 2020 году.", [(14.5, "%", 2020, "14,5%")]),
+        ("Около 1 200 китайских компаний работают в стране.", [(1200, "count", None, "1 200")]),
+        (
+            "Инвестиции составили 3,5 трлн тенге, или 7 млрд долл. США.",
+            [(3.5e12, "KZT", None, "3,5 трлн тенге"), (7e9, "USD", None, "7 млрд долл. США")],
+        ),
+        ("Зарплата выросла на 12 процентов за 2018 год.", [(12, "%", 2018, "12 процентов")]),
+        ("Проект стоит $1,9 млн.", [(1.9e6, "USD", None, "$1,9 млн.")]),
+    ],
+)
+def test_figures_written_the_russian_way(sentence, expected) -> None:
+    """A decimal comma, spaces between thousands, scale and currency words: "14,5%" is one
+    percentage, not 14 and 5 %."""
+    from evidence.candidates import parse_figures
+
+    figures = [f for f in parse_figures(sentence) if f.unit != "year"]
+    assert [(f.value, f.unit, f.year, f.text) for f in figures] == [
+        (pytest.approx(value), unit, year, text) for value, unit, year, text in expected
+    ]
+
+
+def test_english_figures_keep_the_comma_as_thousands_separator() -> None:
+    from evidence.candidates import parse_figures
+
+    (figure,) = [f for f in parse_figures("Exports reached $1,200 million.") if f.unit != "year"]
+    assert (figure.value, figure.unit) == (1.2e9, "USD")
+
+
 def test_running_heads_with_the_printed_page_number() -> None:
     """LaTeX-style heads that change with the chapter ("12 KAPITEL 2. MARKT", "2.3. PREISE 13")
     go because their number follows the page order (here at an offset of 10)."""
