@@ -3,6 +3,7 @@ changes as the reviewer's revision first, making them an author whose approval i
 The form refuses before anything is saved, says why, and keeps the changes on screen."""
 
 import pytest
+from django.utils.html import strip_tags
 from wagtail.models import Revision, TaskState
 
 from briefs.models import BriefPage
@@ -10,7 +11,7 @@ from review.models import EDITS_WITH_APPROVAL, PeerReviewApproval, PeerReviewTas
 
 from .conftest import edit_form_data as form
 from .conftest import make_brief
-from .test_workflow import as_user, current_task, edit_url
+from .test_workflow import as_user, current_task, edit_url, messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,10 @@ def test_approving_with_changes_is_refused_before_anything_is_saved(client, acco
     form_shown = response.context["form"]
     assert str(EDITS_WITH_APPROVAL) in form_shown.non_field_errors()
     assert form_shown["title"].value() == "A reviewer's better title"
+    # The message says why, first; not Wagtail's "could not be saved due to validation errors",
+    # which reads as if a field had been filled in wrong.
+    (message,) = [" ".join(strip_tags(m).split()) for m in messages_of(response)]
+    assert message == str(EDITS_WITH_APPROVAL)
     # Nothing saved, nothing approved: the brief waits for a review as it was submitted.
     assert Revision.objects.filter(object_id=str(page.pk)).count() == revisions
     assert BriefPage.objects.get(pk=page.pk).get_latest_revision_as_object().title == page.title
@@ -56,6 +61,18 @@ def test_approving_with_changes_is_refused_before_anything_is_saved(client, acco
         BriefPage.objects.get(pk=page.pk), accounts["reviewer"]
     )
     assert "approve" in [name for name, _label, _modal in actions]
+
+
+def test_other_errors_are_listed_under_the_reason(client, accounts, evidence):
+    page, _task_state = at_peer_review(client, accounts, evidence)
+    as_user(client, accounts["reviewer"])
+
+    response = client.post(edit_url(page), workflow_action(page, "approve", title=""))
+
+    (message,) = [" ".join(strip_tags(m).split()) for m in messages_of(response)]
+    assert message.startswith(str(EDITS_WITH_APPROVAL))
+    assert message.endswith("Title: This field is required.")
+    assert response.context["form"].errors["title"]
 
 
 def test_requesting_changes_with_edits_still_saves_them(client, accounts, evidence):
