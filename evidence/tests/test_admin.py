@@ -111,6 +111,9 @@ class TestSamePassageTwice:
         EvidenceFactory(source=source, quote=QUOTE)
         html = admin_client.get(ADD_URL).content.decode()
         assert 'type="checkbox" name="separate_evidence"' not in html
+        # Nor the questions of boxes not offered: a label and help text above nothing to tick.
+        assert "This is a separate piece of evidence" not in html
+        assert "Reject it anyway" not in html
         response = admin_client.post(ADD_URL, evidence_form(source, OTHER))
         assert response.status_code == 302
         # Overlapping but different ranges are not duplicates.
