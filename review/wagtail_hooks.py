@@ -21,6 +21,7 @@ from briefs.models import BriefPage
 from briefs.versions import needs_update_notice
 
 from .models import (
+    PUBLISH_UPDATE,
     CorrectionFlag,
     EvidenceCheckTaskState,
     current_workflow_state,
@@ -306,10 +307,10 @@ def after_edit(request, page):
         url = review_recorded_url(page.pk, request.user)
         if url:
             return redirect(url)
-        if request.POST.get("workflow-action-name") == "approve" and not current_workflow_state(
-            page
-        ):
-            # The sign-off ended the workflow: tell the editor where the brief is live.
+        action_name = request.POST.get("workflow-action-name")
+        if action_name in ("approve", PUBLISH_UPDATE) and not current_workflow_state(page):
+            # The sign-off (of a new version too) ended the workflow: tell the editor where
+            # the brief is live.
             return redirect(publication_recorded_url(page.pk))
     return None
 
