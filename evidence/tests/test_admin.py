@@ -78,6 +78,15 @@ class TestSamePassageTwice:
         assert 'type="checkbox" name="separate_evidence"' in html
         assert Evidence.objects.count() == 1
 
+    def test_a_passage_proposed_as_candidate_says_so(self, admin_client, source):
+        candidate = EvidenceFactory(source=source, quote=QUOTE, review_status="candidate")
+        response = admin_client.post(ADD_URL, evidence_form(source, QUOTE))
+        html = response.content.decode()
+        assert "This passage is already a candidate, proposed automatically" in html
+        assert "already evidence" not in html
+        assert f'href="{edit_url(candidate)}"' in html
+        assert Evidence.objects.count() == 1
+
     def test_reader_selection_of_the_same_range_is_refused_too(self, admin_client, source):
         existing = EvidenceFactory(source=source, quote=QUOTE)
         form = evidence_form(
