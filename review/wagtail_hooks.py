@@ -222,7 +222,8 @@ def _report_evidence_check(request, page):
 
 @hooks.register("before_edit_page")
 def show_evidence_check_result(request, page):
-    """While the evidence check holds a brief back, its editor says why, item by item."""
+    """While a brief is sent back, its editor says why: the evidence check item by item, a
+    reviewer or editor with their comment (Wagtail shows it only in the workflow history)."""
     if request.method != "GET" or not isinstance(page.specific_deferred, BriefPage):
         return None
     state = current_workflow_state(page)
@@ -234,6 +235,17 @@ def show_evidence_check_result(request, page):
             request,
             _problem_list(
                 "The evidence check sent this brief back. ", problems_from_state(task_state)
+            ),
+        )
+    elif task_state.status == TaskState.STATUS_REJECTED:
+        who = task_state.finished_by
+        messages.warning(
+            request,
+            format_html(
+                "Changes requested at “{}”{}{}",
+                task_state.task.name,
+                format_html(" by {}", who.get_full_name() or who.get_username()) if who else "",
+                format_html(": {}", task_state.comment) if task_state.comment else ".",
             ),
         )
     return None
