@@ -13,6 +13,14 @@ from .models import BriefPage
 
 
 class BriefEditView(EditView):
+    def add_save_confirmation_message(self):
+        """Wagtail says "Page … has been updated." after every workflow action taken in the
+        editor, changes or none: a reviewer who only approved read that they had changed the
+        brief. Without changes the action's own message (review.views) is the only one."""
+        if self.action_name == "perform_workflow_action" and not self.has_content_changes:
+            return
+        super().add_save_confirmation_message()
+
     def form_invalid(self, form):
         """A workflow action the form refuses (admin_forms.BriefPageForm) leads the message
         with its reason: Wagtail's own message leads with "The page could not be saved due to
