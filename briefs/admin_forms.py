@@ -3,6 +3,10 @@
 from django.core.exceptions import ValidationError
 from wagtail.admin.forms import WagtailAdminPageForm
 
+# The code of the error by which the form refuses a workflow action (admin_views.BriefEditView
+# shows its reason as the message).
+REFUSED_WITH_WORKFLOW_ACTION = "edits_with_workflow_action"
+
 
 class BriefPageForm(WagtailAdminPageForm):
     def defer_required_fields(self):
@@ -29,7 +33,8 @@ class BriefPageForm(WagtailAdminPageForm):
         """A workflow action posted from the editor saves the form's changes first, then acts;
         a task whose action the changes would make refused (review.models.PeerReviewTask: an
         editing reviewer becomes an author) says so through ``refusal_of_edits_with``, and the
-        form is then invalid: nothing saved, the changes kept on screen with the reason."""
+        form is then invalid: nothing saved, the changes kept on screen with the reason (the
+        message, by admin_views.BriefEditView)."""
         if not self.data.get("action-workflow-action") or self.instance.pk is None:
             return
         task = self.instance.current_workflow_task
@@ -39,4 +44,4 @@ class BriefPageForm(WagtailAdminPageForm):
         action_name = self.data.get("workflow-action-name")
         reason = refusal_of_edits_with(self.instance, self.for_user, action_name)
         if reason:
-            raise ValidationError(reason, code="edits_with_workflow_action")
+            raise ValidationError(reason, code=REFUSED_WITH_WORKFLOW_ACTION)

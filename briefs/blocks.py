@@ -234,10 +234,29 @@ def figure_caption(caption, year):
     return caption
 
 
+class WholeNumberBlock(blocks.IntegerBlock):
+    """An IntegerBlock whose posted value is the number, not the string. Wagtail tells whether
+    a StreamField changed by comparing get_prep_value of the saved and the posted value
+    (BlockField.has_changed), and 1 != "1": every brief with a key figure looked edited, so a
+    reviewer's Approve in the editor was refused for changes nobody made (briefs.admin_forms)
+    and each workflow action saved a revision."""
+
+    def value_from_datadict(self, data, files, prefix):
+        value = super().value_from_datadict(data, files, prefix)
+        try:
+            return self.field.to_python(value)
+        except ValidationError:
+            return value  # clean() reports it
+
+    def deconstruct(self):
+        # Stored and migrated as the IntegerBlock it is: only the form value differs.
+        return ("wagtail.blocks.IntegerBlock", *super().deconstruct()[1:])
+
+
 class KeyFigureBlock(blocks.StructBlock):
     reads_figures = True  # its evidence's figures come with the notes (citations.build_notes)
     evidence = CitingEvidenceChooserBlock(help_text="A statistic with structured figures.")
-    figure = blocks.IntegerBlock(
+    figure = WholeNumberBlock(
         min_value=1, default=1, help_text="Which of the evidence's figures, in their order."
     )
     caption = blocks.CharBlock(

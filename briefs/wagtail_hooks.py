@@ -31,3 +31,11 @@ def register_evidence_citation(features):
         ),
     )
     features.register_converter_rule("contentstate", "evidence", ContentstateEvidenceConversionRule)
+
+
+@hooks.register("register_admin_viewset")
+def register_brief_page_views():
+    """The brief's own edit view (admin_views.BriefEditView) in place of Wagtail's."""
+    from .admin_views import BriefPageViewSet
+
+    return BriefPageViewSet("brief_pages")

@@ -176,14 +176,21 @@ class EvidenceForm(WagtailAdminModelForm):
         )
         if not cleaned.get("separate_evidence"):
             self.fields["separate_evidence"].widget = forms.CheckboxInput()
-            self.add_error(
-                "quote",
-                format_html(
+            candidate = Evidence.ReviewStatus.CANDIDATE
+            if all(evidence.review_status == candidate for evidence in existing):
+                # Most often after an ingestion: the worker proposed this passage already, and
+                # "already evidence" sent analysts looking for evidence they had never made.
+                message = (
+                    "This passage is already a candidate, proposed automatically: {}. Open it "
+                    "to accept it (with your claim), or tick “This is a separate piece of "
+                    "evidence” and give this one its own claim."
+                )
+            else:
+                message = (
                     "This passage is already evidence: {}. Edit that instead, or tick “This is "
-                    "a separate piece of evidence” and give this one its own claim.",
-                    links,
-                ),
-            )
+                    "a separate piece of evidence” and give this one its own claim."
+                )
+            self.add_error("quote", format_html(message, links))
             return
         claim = " ".join((cleaned.get("claim") or "").split()).casefold()
         taken = {" ".join(evidence.claim.split()).casefold() for evidence in existing}

@@ -118,6 +118,18 @@ class OcrConfirmPanel(FieldPanel):
             return context
 
 
+class OfferedFieldPanel(FieldPanel):
+    """A box the form offers only when it asks a question (EvidenceForm: ``separate_evidence``,
+    ``confirm_reject``, a HiddenInput until then). Wagtail renders a hidden field's label and
+    help text all the same, a question with nothing to tick; so, hidden and unticked, the panel
+    is left out (the field then posts nothing, i.e. unticked, as the empty hidden input did)."""
+
+    class BoundPanel(FieldPanel.BoundPanel):
+        def is_shown(self):
+            hidden = self.bound_field.field.widget.is_hidden
+            return super().is_shown() and (not hidden or bool(self.bound_field.value()))
+
+
 class StatusColumn(Column):
     cell_template_name = "evidence/admin/status_cell.html"
 
@@ -160,7 +172,7 @@ class EvidenceViewSet(SnippetViewSet):
                 [
                     FieldPanel("source"),
                     FieldPanel("quote"),
-                    FieldPanel("separate_evidence"),
+                    OfferedFieldPanel("separate_evidence"),
                 ],
                 heading="Quote",
             ),
@@ -174,7 +186,7 @@ class EvidenceViewSet(SnippetViewSet):
             OcrConfirmPanel("ocr_confirmed", heading="Scanned page"),
             FieldPanel("review_status"),
             FieldPanel("accept_new_wording"),
-            FieldPanel("confirm_reject"),
+            OfferedFieldPanel("confirm_reject"),
         ],
         base_form_class=EvidenceForm,
     )

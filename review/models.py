@@ -375,7 +375,10 @@ class UpdateNoticeForm(forms.Form):
         },
     )
     comment = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea({"rows": 2})
+        label=_("Comment"),
+        required=False,
+        widget=forms.Textarea({"rows": 2}),
+        help_text=_("Not shown to readers: kept with the brief's workflow history."),
     )
 
     def clean_notice_text(self):

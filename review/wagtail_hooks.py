@@ -21,6 +21,7 @@ from briefs.models import BriefPage
 from briefs.versions import needs_update_notice
 
 from .models import (
+    PUBLISH_UPDATE,
     CorrectionFlag,
     EvidenceCheckTaskState,
     current_workflow_state,
@@ -221,7 +222,8 @@ def _report_evidence_check(request, page):
 
 @hooks.register("before_edit_page")
 def show_evidence_check_result(request, page):
-    """While the evidence check holds a brief back, its editor says why, item by item."""
+    """While a brief is sent back, its editor says why: the evidence check item by item, a
+    reviewer or editor with their comment (Wagtail shows it only in the workflow history)."""
     if request.method != "GET" or not isinstance(page.specific_deferred, BriefPage):
         return None
     state = current_workflow_state(page)
@@ -233,6 +235,17 @@ def show_evidence_check_result(request, page):
             request,
             _problem_list(
                 "The evidence check sent this brief back. ", problems_from_state(task_state)
+            ),
+        )
+    elif task_state.status == TaskState.STATUS_REJECTED:
+        who = task_state.finished_by
+        messages.warning(
+            request,
+            format_html(
+                "Changes requested at “{}”{}{}",
+                task_state.task.name,
+                format_html(" by {}", who.get_full_name() or who.get_username()) if who else "",
+                format_html(": {}", task_state.comment) if task_state.comment else ".",
             ),
         )
     return None
@@ -306,10 +319,10 @@ def after_edit(request, page):
         url = review_recorded_url(page.pk, request.user)
         if url:
             return redirect(url)
-        if request.POST.get("workflow-action-name") == "approve" and not current_workflow_state(
-            page
-        ):
-            # The sign-off ended the workflow: tell the editor where the brief is live.
+        action_name = request.POST.get("workflow-action-name")
+        if action_name in ("approve", PUBLISH_UPDATE) and not current_workflow_state(page):
+            # The sign-off (of a new version too) ended the workflow: tell the editor where
+            # the brief is live.
             return redirect(publication_recorded_url(page.pk))
     return None
 

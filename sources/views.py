@@ -1,11 +1,12 @@
-"""Admin views of the source library: the reader, page images of scans, the live ingestion
-status, retry."""
+"""Admin views of the source library: the reader, the original file, page images of scans,
+the live ingestion status, retry."""
 
+import os
 import re
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -119,6 +120,22 @@ def page_image(request, pk, number):
     if data is None:
         raise Http404("This source has no such page image.")
     return HttpResponse(data, content_type="image/png")
+
+
+@require_GET
+def original_file(request, pk):
+    """The source's current file, to those who may see sources: media are not served at
+    MEDIA_URL (uploaded files are the library's, not public). Always a download, never shown
+    inline: an uploaded HTML file must not run in the admin's origin."""
+    source = _source_for(request, pk)
+    if not source.file:
+        raise Http404("This source has no file.")
+    try:
+        handle = source.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The file of this source is missing from storage.") from exc
+    name = source.original_filename or os.path.basename(source.file.name)
+    return FileResponse(handle, as_attachment=True, filename=name)
 
 
 @require_GET

@@ -78,6 +78,15 @@ class TestSamePassageTwice:
         assert 'type="checkbox" name="separate_evidence"' in html
         assert Evidence.objects.count() == 1
 
+    def test_a_passage_proposed_as_candidate_says_so(self, admin_client, source):
+        candidate = EvidenceFactory(source=source, quote=QUOTE, review_status="candidate")
+        response = admin_client.post(ADD_URL, evidence_form(source, QUOTE))
+        html = response.content.decode()
+        assert "This passage is already a candidate, proposed automatically" in html
+        assert "already evidence" not in html
+        assert f'href="{edit_url(candidate)}"' in html
+        assert Evidence.objects.count() == 1
+
     def test_reader_selection_of_the_same_range_is_refused_too(self, admin_client, source):
         existing = EvidenceFactory(source=source, quote=QUOTE)
         form = evidence_form(
@@ -111,6 +120,9 @@ class TestSamePassageTwice:
         EvidenceFactory(source=source, quote=QUOTE)
         html = admin_client.get(ADD_URL).content.decode()
         assert 'type="checkbox" name="separate_evidence"' not in html
+        # Nor the questions of boxes not offered: a label and help text above nothing to tick.
+        assert "This is a separate piece of evidence" not in html
+        assert "Reject it anyway" not in html
         response = admin_client.post(ADD_URL, evidence_form(source, OTHER))
         assert response.status_code == 302
         # Overlapping but different ranges are not duplicates.

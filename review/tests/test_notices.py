@@ -92,6 +92,30 @@ def test_new_version_of_live_brief_needs_a_notice_at_sign_off(client, accounts, 
     assert v1.revision_id != v2.revision_id
 
 
+def test_update_signed_off_in_the_editor_tells_the_live_url(client, accounts, evidence):
+    """The editor's modal posts the notice with the editor's form: the editor is told where
+    the new version is live, as after a first sign-off (test_signoff)."""
+    page = publish_first_version(make_brief(accounts["analyst"], *evidence), accounts)
+    page = new_draft(page, accounts, "since 2008")
+    to_sign_off(page, accounts)
+    as_user(client, accounts["editor"])
+    modal = client.get(action_url(page, "publish_update"), **XHR).json()["html"]
+    # The modal says which of its fields readers see.
+    assert "Not shown to readers" in modal
+    data = form(page, action="action-workflow-action")
+    data["workflow-action-name"] = "publish_update"
+    data["workflow-action-extra-data"] = json.dumps(
+        {"notice_type": "update", "notice_text": "The start year is now 2008.", "comment": ""}
+    )
+
+    response = client.post(edit_url(page), data, follow=True)
+
+    page = BriefPage.objects.get(pk=page.pk)
+    assert BriefVersion.objects.filter(page=page).count() == 2
+    expected = f"“{page.title}” is published: {page.get_full_url()}"
+    assert any(message.startswith(expected) for message in messages_of(response))
+
+
 def test_crafted_approval_without_notice_publishes_nothing(client, accounts, evidence):
     page = publish_first_version(make_brief(accounts["analyst"], *evidence), accounts)
     page = new_draft(page, accounts, "since 2007")

@@ -206,6 +206,11 @@ def test_whole_flow_with_demo_accounts(
     (message,) = [m for m in mail.outbox if m.to == ["analyst@briefdesk.example"]]
     assert "Say which year the 47 percent is from." in message.body
     assert "Peer review" in message.body
+    # The editor tells the analyst too, not only the workflow history.
+    as_user(client, analyst)
+    shown = " ".join(messages_of(client.get(edit_url(page))))
+    assert "Changes requested at “Peer review”" in shown
+    assert "Say which year the 47 percent is from." in shown
 
     # 4. The analyst resubmits; the evidence check runs again, then peer review.
     as_user(client, analyst)

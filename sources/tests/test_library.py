@@ -226,13 +226,30 @@ class TestUpload:
         assert source.status == Source.Status.PROCESSING
         assert source.status_message == "Extracting text…"
 
+    def test_edit_form_links_the_current_file_to_its_download(self, admin_client, kazakhstan_pdf):
+        """Not to its storage URL under MEDIA_URL, which nothing serves."""
+        source = services.create_source_from_path(kazakhstan_pdf, title="K")
+        edit = reverse("wagtailsnippets_sources_source:edit", args=[source.pk])
+        html = admin_client.get(edit).content.decode()
+        url = reverse("sources:file", args=[source.pk])
+        assert f'href="{url}"' in html
+        assert f'href="{source.file.url}"' not in html
+
+        response = admin_client.get(url)
+        assert response.status_code == 200
+        assert response["Content-Disposition"].startswith("attachment")
+        assert b"".join(response.streaming_content) == kazakhstan_pdf.read_bytes()
+
     def test_reader_requires_permission(self, client, django_user_model, kazakhstan_pdf):
         source = services.create_source_from_path(kazakhstan_pdf, title="K")
         url = reverse("sources:reader", args=[source.pk])
         assert client.get(url).status_code == 302  # to the login page
+        file_url = reverse("sources:file", args=[source.pk])
+        assert client.get(file_url).status_code == 302  # to the login page
         user = django_user_model.objects.create_user("nobody", password="pw")
         client.force_login(user)
         assert client.get(url).status_code in (302, 403)
+        assert client.get(file_url).status_code in (302, 403)
 
 
 class TestCommands:
