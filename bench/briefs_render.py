@@ -6,18 +6,18 @@
    equal (the notes cost a fixed number of queries), target ≤ 10 (issue 16); and again with
    the rendered body cached.
 2. Time of the brief page and of its API detail right after a publish, in-process (the test
-   client, no HTTP server, DEBUG off as in production): the median over repeated
-   publish-then-request cycles of the 100-citation brief, target 25 ms each (issue 16), with
-   CPU time beside it (load-independent) and, as the same run's baseline, the median of the
-   same request made again at once (the page with its rendered body cached; the API detail as
-   it renders every time without the whole-response cache). The API detail's queries after a publish are counted too. A
-   publication renders the body, notes and bibliography again, but the rows of the cited
-   evidence (briefs.cited_evidence) and the formatted bibliography are kept under the
-   evidence's and sources' last edits, not the revision: after the first cycle these come from
-   the cache, as they do when a brief is republished with its evidence unchanged. So the page
-   is also timed after a publish that follows an edit of one piece of its evidence (its rows
-   loaded again; the sources unchanged, so the bibliography is not formatted again), on a
-   brief of its own with the same 100 citations, published as often.
+   client, no HTTP server, DEBUG off as in production): the median over repeated publish-then-
+   request cycles of the 100-citation brief, target 25 ms each (issue 16), with CPU time beside
+   it (load-independent) and, as the same run's baseline, the median of the same request made
+   again at once (the page with its rendered body cached; the API detail as it renders every
+   time without the whole-response cache). The API detail's queries after a publish are counted
+   too. A publication renders the body, notes and bibliography again, but the rows of the cited
+   evidence (briefs.cited_evidence) and the formatted bibliography are kept under the evidence's
+   and sources' last edits, not the revision: after the first cycle these come from the cache,
+   as they do when a brief is republished with its evidence unchanged. So the page is also timed
+   after a publish that follows an edit of one piece of its evidence (its rows loaded again; the
+   sources unchanged, so the bibliography is not formatted again), on a brief of its own with
+   the same 100 citations, published as often.
 3. Requests per second of the 100-citation brief page, uncached and cached, next to a minimal
    Django view ("ok") on the same server in the same run: gunicorn from .venv (2 sync workers,
    the current settings and database) serving this module's WSGI app, which routes /bench/ok/

@@ -15,7 +15,6 @@ from wagtail.blocks import StructBlockValidationError
 from wagtail.contrib.table_block.blocks import TableBlock
 
 from evidence.blocks import EvidenceChooserBlock
-from evidence.models import Evidence
 
 from . import charts
 from .block_data import (
@@ -29,6 +28,7 @@ from .block_data import (
     table_data,
     text,
 )
+from .block_evidence import citation_errors, evidence_id_of, prefetched, sample_evidence
 from .citations import richtext_evidence_ids
 from .figures import format_figure
 
@@ -45,56 +45,6 @@ def toc_entry(heading, anchor) -> dict:
     return {"heading": heading, "anchor": anchor}
 
 
-def _short(evidence):
-    quote = evidence.display_quote
-    return f"“{quote[:60]}{'…' if len(quote) > 60 else ''}”"
-
-
-def citation_errors(evidence_ids) -> list[str]:
-    """Why these pieces of evidence may not be cited (empty when they all may)."""
-    ids = [int(i) for i in evidence_ids if i]
-    if not ids:
-        return []
-    found = Evidence.objects.only(
-        "pk", "quote", "review_status", "anchor_status", "ocr_needs_confirmation"
-    ).in_bulk(ids)
-    errors = []
-    for evidence_id in dict.fromkeys(ids):
-        evidence = found.get(evidence_id)
-        if evidence is None:
-            errors.append(f"Evidence #{evidence_id} no longer exists; remove the citation.")
-        elif problems := evidence.status_problems():
-            errors.append(
-                f"Evidence #{evidence_id} {_short(evidence)} cannot be cited: "
-                f"{'; '.join(problems)}; only accepted evidence can be cited, while its quote "
-                "holds in the source. Cite other evidence, or fix this one first."
-            )
-    return errors
-
-
-def _evidence_id(value):
-    if value is None:
-        return None
-    return value.pk if isinstance(value, Evidence) else int(value)
-
-
-def prefetched(evidence, context):
-    """The brief's prefetched copy of ``evidence`` (source, authors, figures loaded once for the
-    whole brief), so that rendering costs no query per block."""
-    notes = (context or {}).get("notes")
-    if evidence is None or notes is None:
-        return evidence
-    note = notes.note_for(evidence.pk)
-    return note.evidence if note else evidence
-
-
-def _sample_evidence(with_figures=False):
-    queryset = Evidence.objects.citable()
-    if with_figures:
-        queryset = queryset.filter(figures__isnull=False)
-    return queryset.order_by("pk").first()
-
-
 class CitingEvidenceChooserBlock(EvidenceChooserBlock):
     """An evidence chooser that refuses evidence that may not be cited."""
 
@@ -103,7 +53,7 @@ class CitingEvidenceChooserBlock(EvidenceChooserBlock):
         known = noted_evidence()
         if not known:
             return super().bulk_to_python(values)
-        ids = [None if v is None else _evidence_id(v) for v in values]
+        ids = [None if v is None else evidence_id_of(v) for v in values]
         missing = [i for i in ids if i is not None and i not in known]
         found = dict(zip(missing, super().bulk_to_python(missing), strict=True))
         result, seen = [], set()
@@ -117,7 +67,7 @@ class CitingEvidenceChooserBlock(EvidenceChooserBlock):
 
     def clean(self, value):
         value = super().clean(value)
-        errors = citation_errors([_evidence_id(value)]) if value else []
+        errors = citation_errors([evidence_id_of(value)]) if value else []
         if errors:
             raise ValidationError(" ".join(errors))
         return value
@@ -222,7 +172,7 @@ class EvidenceQuoteBlock(blocks.StructBlock):
         description = "The exact quote as a blockquote, with its source and page."
 
     def get_preview_value(self):
-        evidence = _sample_evidence()
+        evidence = sample_evidence()
         return self.normalize({"evidence": evidence, "commentary": None}) if evidence else None
 
 
@@ -316,7 +266,7 @@ class KeyFigureBlock(blocks.StructBlock):
         description = "A large number taken from a statistic's figures."
 
     def get_preview_value(self):
-        evidence = _sample_evidence(with_figures=True)
+        evidence = sample_evidence(with_figures=True)
         return (
             self.normalize({"evidence": evidence, "figure": 1, "caption": ""}) if evidence else None
         )
@@ -388,7 +338,7 @@ class ChartBlock(blocks.StructBlock):
         description = "A bar or line chart drawn from the figures of evidence."
 
     def get_preview_value(self):
-        evidence = _sample_evidence(with_figures=True)
+        evidence = sample_evidence(with_figures=True)
         if evidence is None:
             return None
         return self.normalize(

@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
-from briefs.blocks import citation_errors
+from briefs.block_evidence import citation_errors
 from briefs.models import BriefAuthor, BriefIndexPage, BriefPage
 from conftest import wait_for
 from evidence import services
