@@ -1,11 +1,12 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.images.views.serve import ServeView
 
-from config import health
+from config import health, media
 
 urlpatterns = [
     path("healthz/", health.healthz, name="healthz"),
@@ -14,6 +15,11 @@ urlpatterns = [
     path("sitemap.xml", sitemap, name="sitemap"),
     path("api/v1/", include("api.urls", namespace="api")),
     path("pdf/", include("pdfs.urls")),
+    # Images (config/media.py): signed URLs for readers, media files for the admin's users.
+    re_path(
+        r"^images/([^/]*)/(\d*)/([^/]*)/[^/]*$", ServeView.as_view(), name="wagtailimages_serve"
+    ),
+    path(settings.MEDIA_URL.strip("/") + "/<path:path>", media.admin_media, name="admin_media"),
     path("", include("briefs.urls")),
 ]
 
