@@ -4,6 +4,7 @@ api.briefs.serializers read. The body is what its blocks represent (BriefStreamB
 ``get_api_representation``), the table of contents the page's own."""
 
 import functools
+from urllib.parse import urlsplit
 
 from api.ocr import ocr_data
 from briefs import metadata
@@ -81,9 +82,7 @@ def pdf_data(page, request=None, pdf=UNREAD) -> dict:
     status = live_pdf_status(page, pdf)
     if status is None:
         return dict(PDF_UNAVAILABLE)
-    url = status.url or None
-    if url and request is not None and str(url).startswith("/"):
-        url = request.build_absolute_uri(url)
+    url = on_site(page, status.url, request)
     state = str(status.status) if status.status else ("ready" if url else "unavailable")
     if state not in PDF_STATES:
         state = "unavailable"
@@ -173,10 +172,16 @@ def brief_detail(page, request, history_fields, fields=None, pdf=UNREAD):
 # Versions and notices -----------------------------------------------------------------------------
 
 
-def _absolute(url, request):
-    if url and request is not None and str(url).startswith("/"):
-        return request.build_absolute_uri(url)
-    return url or None
+def on_site(page, url, request):
+    """A path of the public site (a PDF) as an absolute URL on the origin of ``page``'s own
+    address (its Site, BRIEFDESK_BASE_URL: as ``url`` and ``versions[].url``), not the host the
+    API was asked on, so that one answer never mixes two hosts for the site's pages."""
+    if not url or not str(url).startswith("/"):
+        return str(url) if url else None
+    origin = urlsplit(page.get_full_url(request) or "")
+    if origin.netloc:
+        return f"{origin.scheme}://{origin.netloc}{url}"
+    return request.build_absolute_uri(url) if request is not None else str(url)
 
 
 def notice_data(notice):
@@ -197,7 +202,7 @@ def versions_data(page, hist, pdf_urls, request):
             "number": version.number,
             "published_at": version.published_at,
             "url": f"{base}versions/{version.number}/" if base else None,
-            "pdf_url": _absolute(pdf_urls.get(version.number), request),
+            "pdf_url": on_site(page, pdf_urls.get(version.number), request),
             "notice_type": version.notice_type or None,
             "notice_text": version.notice_text or None,
         }

@@ -62,8 +62,12 @@ def test_version_pdf_urls_once_ready(client, world):  # noqa: F811
         page_count=3,
         size=999,
     )
-    versions = get(client, "/api/v1/briefs/alpha-khorgos/").json()["versions"]
-    assert versions[0]["pdf_url"] == f"http://testserver/pdf/{page.pk}/alpha-khorgos/v1.pdf"
+    detail = get(client, "/api/v1/briefs/alpha-khorgos/").json()
+    versions = detail["versions"]
+    # On the brief's own host (its Site), as its url, not the host the API was asked on.
+    origin = detail["url"].split("/briefs/")[0]
+    assert origin != "http://testserver"
+    assert versions[0]["pdf_url"] == f"{origin}/pdf/{page.pk}/alpha-khorgos/v1.pdf"
     assert versions[1]["pdf_url"] is None
     version = get(client, "/api/v1/briefs/alpha-khorgos/versions/1/").json()
     assert version["pdf"]["url"] == versions[0]["pdf_url"]
