@@ -3,12 +3,12 @@
 import hashlib
 
 from django.core.cache import cache
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import InvalidPage
 from django.db.models import Count, Max, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from wagtail.models import PageLogEntry
 
-from config.search import clean_query
+from config.search import CountedPaginator, clean_query
 from taxonomy.models import Country, Topic
 
 from .citations import cited_evidence_ids
@@ -119,17 +119,21 @@ def topics_with_briefs():
 
 
 def search_briefs(query):
-    """Full-text search over published briefs (PostgreSQL full text on PostgreSQL)."""
+    """Full-text search over published briefs (PostgreSQL full text on PostgreSQL), most
+    relevant first. The results are listed (search page, API ids), so a brief's body and
+    pinned quotes, JSON of several KB that no listing shows, are loaded only if asked for."""
     query = clean_query(query)
     if not query:
         return BriefPage.objects.none()
-    return published_briefs().search(query, order_by_relevance=True)
+    briefs = published_briefs().defer("body", "cited_quotes")
+    return briefs.search(query, order_by_relevance=True)
 
 
 def paginate(request, queryset, per_page=PER_PAGE):
     """A page of results. A page number beyond the last page, below 1 or not a number is a 404
-    (as in the API), so that a wrong link never silently shows page 1 under its address."""
-    paginator = Paginator(queryset, per_page)
+    (as in the API), so that a wrong link never silently shows page 1 under its address.
+    Search results give their count with the page, in one query (CountedPaginator)."""
+    paginator = CountedPaginator(queryset, per_page)
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage as exc:

@@ -5,6 +5,7 @@ through briefs.services, briefs.forms and briefs.feeds, which import the brief p
 
 from django.db import models
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
@@ -111,9 +112,10 @@ class HomePage(RoutablePageMixin, RoutesToKnownChildren):
         """The page of one country or topic: its published briefs and how much evidence."""
         from .. import services
 
-        return self.render(
+        return self._render_route(
             request,
-            context_overrides={
+            "briefs/taxonomy_page.html",
+            {
                 "term": term,
                 "term_kind": term_kind,
                 "page_obj": services.paginate(
@@ -121,7 +123,6 @@ class HomePage(RoutablePageMixin, RoutesToKnownChildren):
                 ),
                 "evidence_count": term.evidence.citable().count(),
             },
-            template="briefs/taxonomy_page.html",
         )
 
     @path("search/", name="search")
@@ -130,14 +131,21 @@ class HomePage(RoutablePageMixin, RoutesToKnownChildren):
 
         query = (request.GET.get("q") or "").strip()[:200]
         results = services.search_briefs(query) if query else BriefPage.objects.none()
-        return self.render(
+        return self._render_route(
             request,
-            context_overrides={
+            "briefs/search.html",
+            {
                 "search_query": query,
                 "page_obj": services.paginate(request, results) if query else None,
             },
-            template="briefs/search.html",
         )
+
+    def _render_route(self, request, template, context):
+        """A route's page (search, a country, a topic): ``context`` over Page's own context
+        (page, self, request), not over get_context()'s, whose home page listings these pages
+        do not show and which cost five queries (published_briefs() reads the view
+        restrictions each time it is called)."""
+        return TemplateResponse(request, template, {**super().get_context(request), **context})
 
     @path("feed/", name="feed")
     def feed(self, request):

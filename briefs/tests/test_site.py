@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction
 
+from briefs import services
 from briefs.models import BriefPage
 from sources.models import SourceAuthor
 
@@ -634,6 +635,38 @@ class TestSearch:
         html = soup(client.get("/search/"))
         assert "Type a few words" in html.get_text()
         assert html.select_one("meta[name=robots]")["content"].startswith("noindex")
+
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL search backend")
+    def test_count_and_page_come_from_one_ranked_query(self, client, brief_index):
+        for n in range(12):
+            railways = " ".join(["railway"] * (1 + n % 3))
+            make_brief(brief_index, f"Line {n:02}", [paragraph(f"<p>A {railways} line.</p>")])
+        make_brief(brief_index, "Harbours", [paragraph("<p>Ports and harbours.</p>")])
+        ranked = [brief.title for brief in services.search_briefs("railway")]
+        for number, expected in (("1", ranked[:10]), ("2", ranked[10:])):
+            with CaptureQueriesContext(connection) as queries:
+                html = soup(client.get("/search/", {"q": "railway", "page": number}))
+            assert titles(html) == expected, number
+            count = html.select_one(".results__count").get_text()
+            assert f"12 briefs match “railway”, page {number} of 2." in count, count
+            searches = [q["sql"] for q in queries if "wagtailsearch_indexentry" in q["sql"]]
+            assert len(searches) == 1 and "COUNT(*) OVER ()" in searches[0], searches
+            # A card shows no body: the results' bodies (JSON of several KB each) are not read.
+            assert '"briefs_briefpage"."body"' not in searches[0]
+
+    def test_the_home_page_listings_are_not_queried_for_its_routes(self, client, listing):
+        """Search, country and topic pages are routes of the home page: they show none of its
+        listings (latest briefs, countries, topics, the brief index), so none is queried."""
+        for url, query in (("/search/", {"q": "railways"}), ("/countries/kazakhstan/", {})):
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url, query)
+            assert response.status_code == 200
+            assert not {"latest_briefs", "countries", "topics", "brief_index"} & set(
+                response.context.keys()
+            ), url
+            assert not [q for q in queries if "briefs_briefindexpage" in q["sql"]], url
+        home = soup(client.get("/"))  # which still shows them
+        assert titles(home) and home.select("#countries a") and home.select("#topics a")
 
     def test_quotes_and_control_characters_are_not_an_error(self, client, listing):
         html = soup(client.get("/search/", {"q": '"railways'}))
