@@ -46,11 +46,15 @@ def _fresh_content_type_cache():
 
 @pytest.fixture(autouse=True)
 def _fresh_site_lookups():
-    """A test's rollback can undo a Site change that this process remembered (briefs/routing.py):
-    start each test with no remembered Site."""
+    """A test's rollback can undo a Site change that this process remembered: start each test
+    with no remembered Site (briefs/routing.py) and no site root paths in Wagtail's cache (a
+    brief's URL would follow a Site that no longer exists)."""
+    from wagtail.models import Site
+
     from briefs.routing import forget_sites
 
     forget_sites()
+    Site.clear_site_root_paths_cache()
 
 
 @pytest.fixture(autouse=True)

@@ -69,17 +69,14 @@ def _bump():
 def sites_changed(sender=None, instance=None, **kwargs):
     """A Site saved or deleted, or a page saved (connected in briefs.apps): a site's root page
     changes what a remembered Site holds."""
-    if sender is not Site and not (isinstance(instance, Page) and _is_site_root(instance)):
+    # Page.is_site_root() asks the database (one indexed query per page save): Wagtail's cached
+    # site root paths would be computed here inside the saving transaction, and kept after a
+    # rollback.
+    if sender is not Site and not (isinstance(instance, Page) and instance.is_site_root()):
         return
     _remembered.clear()
     _bump()
     transaction.on_commit(_bump)
-
-
-def _is_site_root(page):
-    # Page.is_site_root() asks the database at every save of every page; Wagtail's cached site
-    # root paths do not (Wagtail clears them before post_save when a root page's path changes).
-    return page.url_path in {root.root_path for root in Site.get_site_root_paths()}
 
 
 def forget_sites():

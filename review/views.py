@@ -38,7 +38,7 @@ def publication_recorded(request, page_id):
     page = get_object_or_404(Page, pk=page_id).specific
     if not PageLogEntry.objects.filter(page=page, user=request.user).exists():
         return redirect("wagtailadmin_home")
-    url = page.get_full_url(request)
+    url = page.get_full_url(request)  # None when no Site serves the brief's place in the tree
     values = {"title": page.get_admin_display_title(), "url": url}
     scheduled = page.scheduled_revision
     if scheduled is not None:
@@ -49,7 +49,11 @@ def publication_recorded(request, page_id):
     else:
         # The sign-off's own evidence check sent it back; the editor shows why.
         return redirect("wagtailadmin_pages:edit", page.pk)
-    buttons = [admin_messages.button(url, _("View live"), new_window=True)] if page.live else []
+    if url is None:
+        values["url"] = _("no address: no site serves it (Settings → Sites)")
+    buttons = (
+        [admin_messages.button(url, _("View live"), new_window=True)] if page.live and url else []
+    )
     admin_messages.success(request, message % values, buttons=buttons)
     if page.permissions_for_user(request.user).can_edit():
         return redirect("wagtailadmin_pages:edit", page.pk)

@@ -67,6 +67,23 @@ def test_sign_off_in_the_editor_tells_the_live_url(client, accounts, evidence):
     assert any(message.startswith(expected) for message in messages_of(response))
 
 
+def test_sign_off_of_a_brief_no_site_serves_says_so(client, accounts, evidence):
+    """Published, but no Site's root is above it (an administrator pointed the site at another
+    page): the message says so, without a "View live" button, instead of an error page."""
+    from wagtail.models import Page, Site
+
+    page, _ = at_sign_off(client, accounts, evidence)
+    other = Page.get_first_root_node().add_child(instance=Page(title="Elsewhere", slug="elsewhere"))
+    Site.objects.update(root_page=other)
+    Site.clear_site_root_paths_cache()
+    response = client.post(action_url(page, "approve"), {"comment": ""}, follow=True)
+    assert response.status_code == 200
+    assert BriefPage.objects.get(pk=page.pk).live
+    (message,) = messages_of(response)
+    assert message.startswith(f"“{page.title}” is published: no address: no site serves it")
+    assert "View live" not in message
+
+
 def test_sign_off_with_a_future_go_live_date_reads_schedule(client, accounts, evidence):
     go_live = timezone.now() + datetime.timedelta(days=2)
     page, task_state = at_sign_off(client, accounts, evidence)
