@@ -4,7 +4,6 @@ api.briefs.serializers read. The body is what its blocks represent (BriefStreamB
 ``get_api_representation``), the table of contents the page's own."""
 
 import functools
-from urllib.parse import urlsplit
 
 from api.ocr import ocr_data
 from briefs import metadata
@@ -82,7 +81,7 @@ def pdf_data(page, request=None, pdf=UNREAD) -> dict:
     status = live_pdf_status(page, pdf)
     if status is None:
         return dict(PDF_UNAVAILABLE)
-    url = on_site(page, status.url, request)
+    url = on_site(page.site_origin(request), status.url, request)
     state = str(status.status) if status.status else ("ready" if url else "unavailable")
     if state not in PDF_STATES:
         state = "unavailable"
@@ -172,15 +171,14 @@ def brief_detail(page, request, history_fields, fields=None, pdf=UNREAD):
 # Versions and notices -----------------------------------------------------------------------------
 
 
-def on_site(page, url, request):
-    """A path of the public site (a PDF) as an absolute URL on the origin of ``page``'s own
-    address (its Site, BRIEFDESK_BASE_URL: as ``url`` and ``versions[].url``), not the host the
-    API was asked on, so that one answer never mixes two hosts for the site's pages."""
+def on_site(origin, url, request):
+    """A path of the public site (a PDF) as an absolute URL on ``origin``, the brief's own
+    (BriefPage.site_origin: as ``url`` and ``versions[].url``), not the host the API was asked
+    on, so that one answer never mixes two hosts for the site's pages."""
     if not url or not str(url).startswith("/"):
         return str(url) if url else None
-    origin = urlsplit(page.get_full_url(request) or "")
-    if origin.netloc:
-        return f"{origin.scheme}://{origin.netloc}{url}"
+    if origin:
+        return f"{origin}{url}"
     return request.build_absolute_uri(url) if request is not None else str(url)
 
 
@@ -197,12 +195,13 @@ def versions_data(page, hist, pdf_urls, request):
     """Every version of ``page`` (``hist``: briefs.versions.history), oldest first, each with
     the absolute address of its public page and of its PDF (null until ready)."""
     base = page.get_full_url(request) or ""
+    origin = page.site_origin(request)
     return [
         {
             "number": version.number,
             "published_at": version.published_at,
             "url": f"{base}versions/{version.number}/" if base else None,
-            "pdf_url": on_site(page, pdf_urls.get(version.number), request),
+            "pdf_url": on_site(origin, pdf_urls.get(version.number), request),
             "notice_type": version.notice_type or None,
             "notice_text": version.notice_text or None,
         }

@@ -177,6 +177,12 @@ class BriefPage(RoutablePageMixin, Page):
     def terms(self):
         return [*self.countries.all(), *self.topics.all()]
 
+    def site_origin(self, request=None) -> str:
+        """The origin of the brief's own address ("https://host", its Site's), for the site's
+        other links that must share its host (its PDFs); "" when no Site serves the brief."""
+        parts = urllib.parse.urlsplit(self.get_full_url(request) or "")
+        return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+
     def cite_as(self, request=None) -> str:
         """ "Cite this brief": a plain-text citation in the site's style."""
         names = self.author_names
@@ -297,8 +303,7 @@ class BriefPage(RoutablePageMixin, Page):
             context["history"] = SimpleLazyObject(lambda: history(self))
         context["scholar_meta"] = meta_tags(self, request)
         # The host of the page's own address: Scholar wants the PDF on the same host.
-        full_url = urllib.parse.urlsplit(self.get_full_url(request) or "")
-        context["page_root"] = f"{full_url.scheme}://{full_url.netloc}" if full_url.netloc else ""
+        context["page_root"] = self.site_origin(request)
         # Downloads and evidence pages exist for the published revision only.
         restrictions = self.get_view_restrictions().exists()  # read once by route()
         is_published = self.live and not getattr(request, "is_preview", False) and not restrictions
