@@ -78,19 +78,38 @@ Targets that may read "no" in the table, and why:
   differs in that each run of sections starts on a new page and the running heads are
   artifacts rather than untagged spans. Briefs below the threshold (the demo briefs, the
   39-page synthetic one) are rendered as before, to the same bytes.
-  The time target is not met: it is 30 % below WeasyPrint's own cost per page (layout about
-  0.042 and writing 0.028 CPU s/page on a quiet machine, about 17 of the 21 CPU seconds of
-  the 200 pages in parts); rendering in parts takes about 15 % off (smaller documents for
-  WeasyPrint's page breaking and structure tree), and the front, running heads and merge add
-  about 2 s. Meeting it needs a renderer that writes pages as it lays them out (WeasyPrint
-  keeps them all for counter(pages), target-counter and the tags, Kozea/WeasyPrint#1824), or
-  far fewer Python objects per box than WeasyPrint 70 allocates."""
+  In one process the time target was not met: it is 30 % below WeasyPrint's own cost per page
+  (layout about 0.042 and writing 0.028 CPU s/page on a quiet machine). So the parts are now
+  rendered side by side (pdfs/processes.py): BRIEFDESK_PDF_RENDER_PROCESSES (2) processes
+  forked from the worker, each rendering its share of the body's parts and the back (largest
+  first), then the cover and contents beside the running heads; the worker merges. Measured
+  here on 2 CPUs, the same run's baseline being the same render with one process: 0.084-0.095
+  -> 0.051-0.054 s/page wall, for 0.092-0.098 CPU s/page in all (a forked process warms its own
+  caches and copies the pages it writes to). What stays serial is the brief's context and body
+  HTML (about 0.4 s), the cover and running heads (1.2-1.4 s, two documents side by side) and
+  the merge (0.7-1.0 s). Forking by hand, one process per share rather than per document:
+  multiprocessing refuses to start processes from a Celery pool process, and a process per
+  document loaded fonts and glyphs again each time (0.109 CPU s/page). The worker renders the
+  smallest document itself the first time (0.100 -> 0.098), so that the processes it forks
+  from then on start with its fonts loaded.
+  Memory with processes: each holds its share's largest part (about +65 MB above the fork,
+  pages it writes to included), the worker the merge. The "render processes included" row
+  samples the PSS (proportional set size: a page shared by n processes counts 1/n in each) of
+  the worker and its render processes together every 0.1 s during one more render after the
+  timed one (the sampling costs CPU time, so it is kept out of the timed renders): 228-243 MB
+  above the idle worker, against 176-180 MB with one process. It was 314-428 MB before the
+  worker gave the merge's freed memory back to the system after each render (glibc kept about
+  80 MB of it, and the processes forked for the next brief wrote into it: pdfs/parts.py,
+  release_memory)."""
 
+import contextlib
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -106,13 +125,17 @@ TARGET_PUBLISH_MS = 20
 RENDERS = 3  # timed renders per case after the warm-up one; the median is reported
 
 
-def _render_in_subprocess(revision_id, kind="public", renders=RENDERS):
+def _render_in_subprocess(
+    revision_id, kind="public", renders=RENDERS, processes=None, tree_memory=False
+):
     env = {
         **os.environ,
+        **({"BRIEFDESK_PDF_RENDER_PROCESSES": str(processes)} if processes else {}),
         "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.dev"),
     }
     out = subprocess.run(
-        [sys.executable, __file__, "render", str(revision_id), kind, str(renders)],
+        [sys.executable, __file__, "render", str(revision_id), kind, str(renders)]
+        + (["tree-memory"] if tree_memory else []),
         cwd=BASE_DIR,
         env=env,
         capture_output=True,
@@ -135,7 +158,54 @@ def _status_mb(field="VmRSS"):
     raise RuntimeError(f"No {field} in /proc/self/status.")
 
 
-def _child_render(revision_id, kind, renders):
+def _tree_pss_mb():
+    """The proportional set size (PSS) of this process and its children, in MB: memory shared
+    between them (the pages a forked render process still shares with the worker) counted once
+    in all, where adding their RSS would count it once per process."""
+    pids = [os.getpid()]
+    for task in Path("/proc/self/task").iterdir():
+        with contextlib.suppress(OSError):
+            pids += (task / "children").read_text().split()
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError), open(f"/proc/{pid}/smaps_rollup") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    break
+    return total / 1024
+
+
+class _TreeMemory:
+    """The highest _tree_pss_mb while it runs, sampled every SAMPLE_SECONDS by a thread (a
+    part's memory grows over seconds, so the sampling misses little of its peak)."""
+
+    SAMPLE_SECONDS = 0.1
+
+    def __enter__(self):
+        self.peak = _tree_pss_mb()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+        return self
+
+    def _sample(self):
+        while not self.stop.wait(self.SAMPLE_SECONDS):
+            self.peak = max(self.peak, _tree_pss_mb())
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+
+def _cpu_seconds():
+    """CPU time of this process and of its children that have ended (the render processes of a
+    long brief, pdfs/processes.py)."""
+    usages = (resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return sum(usage.ru_utime + usage.ru_stime for usage in usages)
+
+
+def _child_render(revision_id, kind, renders, tree_memory=False):
     import django
 
     sys.path.insert(0, str(BASE_DIR))
@@ -155,16 +225,23 @@ def _child_render(revision_id, kind, renders):
     rendering.print_resources()
     rendering.freeze_startup_objects()
     gc.collect()
-    idle_mb = _status_mb()
+    idle_mb, idle_pss_mb = _status_mb(), _tree_pss_mb()
     revision = Revision.objects.get(pk=revision_id)
     render_revision(revision, kind)  # warm-up: templates, glyph caches
     timings, cpu = [], []
     for _ in range(renders):
-        started, started_cpu = time.perf_counter(), time.process_time()
+        started, started_cpu = time.perf_counter(), _cpu_seconds()
         result = render_revision(revision, kind)
         timings.append(time.perf_counter() - started)
-        cpu.append(time.process_time() - started_cpu)
+        cpu.append(_cpu_seconds() - started_cpu)
     peak_mb = _status_mb("VmHWM")
+    tree_peak_pss_mb = None
+    if tree_memory:
+        # One more render, its memory sampled (reading the processes' PSS costs CPU time that
+        # would slow the timed renders), as a worker renders a long brief after others.
+        with _TreeMemory() as tree:
+            render_revision(revision, kind)
+        tree_peak_pss_mb = tree.peak
     print(
         json.dumps(
             {
@@ -173,6 +250,8 @@ def _child_render(revision_id, kind, renders):
                 "pages": result.page_count,
                 "idle_mb": idle_mb,
                 "peak_mb": peak_mb,
+                "idle_pss_mb": idle_pss_mb,
+                "tree_peak_pss_mb": tree_peak_pss_mb,
                 "size": result.size,
             }
         )
@@ -264,6 +343,38 @@ def _publish_to_ready(source):
         worker.stop()
 
 
+def _long_rows(measured, sequential):
+    label = f"PDF long synthetic ({measured['pages']} pages)"
+    per_page = {
+        name: round(figures["seconds"] / figures["pages"], 3)
+        for name, figures in (("parallel", measured), ("sequential", sequential))
+    }
+    processes = _render_processes()
+    rows = _render_rows("long synthetic", measured, seconds_target=None, peak_target=None)
+    rows[0].update(baseline=per_page["sequential"], target=TARGET_LONG_SECONDS_PER_PAGE)
+    rows[0]["name"] += f" ({processes} render processes; baseline: 1)"
+    rows[1]["name"] += ", render processes included"
+    rows[2]["name"] += " (the one that merges)"
+    rows[3]["name"] = rows[3]["name"].replace("peak memory", "peak memory of that process")
+    rows.append(
+        {
+            "name": f"{label}: peak memory above the idle worker, its {processes} render "
+            "processes included (PSS, sampled every 0.1 s, baseline: 1)",
+            "value": round(measured["tree_peak_pss_mb"] - measured["idle_pss_mb"], 1),
+            "unit": "MB",
+            "baseline": round(sequential["tree_peak_pss_mb"] - sequential["idle_pss_mb"], 1),
+            "target": TARGET_LONG_ABOVE_IDLE_MB,
+        }
+    )
+    return rows
+
+
+def _render_processes():
+    from django.conf import settings
+
+    return settings.BRIEFDESK_PDF_RENDER_PROCESSES
+
+
 def _render_rows(
     name,
     measured,
@@ -323,17 +434,16 @@ def run():
         cases.append(("synthetic", synthetic.latest_revision_id))
         for name, revision_id in cases:
             rows.extend(_render_rows(name, _render_in_subprocess(revision_id)))
-        # One timed render after the warm-up: each takes about 15 CPU seconds.
-        measured = _render_in_subprocess(long.latest_revision_id, renders=1)
-        rows.extend(
-            _render_rows(
-                "long synthetic",
-                measured,
-                seconds_target=TARGET_LONG_SECONDS_PER_PAGE,
-                peak_target=None,
-                above_idle_target=TARGET_LONG_ABOVE_IDLE_MB,
+        # One timed render after the warm-up: each takes about 15 CPU seconds. As the worker
+        # renders it (its parts side by side, pdfs/processes.py), and, as the baseline, with
+        # its parts one after the other in the worker's own process.
+        measured, sequential = (
+            _render_in_subprocess(
+                long.latest_revision_id, renders=1, processes=processes, tree_memory=True
             )
+            for processes in (None, 1)
         )
+        rows.extend(_long_rows(measured, sequential))
     finally:
         _delete(synthetic)
         _delete(long)
@@ -372,6 +482,7 @@ def run():
 if __name__ == "__main__":
     if len(sys.argv) >= 3 and sys.argv[1] == "render":
         kind = sys.argv[3] if len(sys.argv) > 3 else "public"
-        _child_render(int(sys.argv[2]), kind, int(sys.argv[4]) if len(sys.argv) > 4 else RENDERS)
+        renders = int(sys.argv[4]) if len(sys.argv) > 4 else RENDERS
+        _child_render(int(sys.argv[2]), kind, renders, tree_memory="tree-memory" in sys.argv[5:])
     else:
         print("Run through bench/run.py: python bench/run.py pdf")

@@ -3,9 +3,10 @@
 WeasyPrint keeps every laid-out page of a document until its PDF is written (about 2.2 MB a
 page here, Kozea/WeasyPrint#1824), so one document of 200 pages peaks at about 460 MB above the
 idle worker. A brief whose body is long is rendered as several WeasyPrint documents instead,
-one after the other, each written and freed before the next: the body in runs of sections of
-about PART_PAGES pages, then the endnotes, bibliography and colophon, then the cover and the
-contents (last: their page numbers are those of the parts before them), then the running heads.
+each written and freed before its process takes the next, a few processes side by side
+(pdfs/processes.py): the body in runs of sections of about PART_PAGES pages and the endnotes,
+bibliography and colophon; then the cover and the contents (their page numbers are those of
+the parts) beside the running heads (their page count is the brief's).
 Only what crosses parts is done differently from one document:
 
 - The running heads and "Page N of M" (margin boxes, which need the page count of the whole
@@ -23,17 +24,22 @@ Only what crosses parts is done differently from one document:
 
 A shorter brief stays one document, as before: splitting it gains nothing it needs."""
 
+import contextlib
+import ctypes
 import gc
 import math
 import re
 
-from .rendering import CROSS_PART_LINK, PDF_VARIANT, brief_html, checked_pdf, render_document
+from django.conf import settings
 
-# A body of more than SPLIT_ABOVE_PAGES pages is rendered in parts of about PART_PAGES pages
+from .processes import render_documents
+from .rendering import CROSS_PART_LINK, PDF_VARIANT, brief_html, checked_pdf
+
+# A body of more than BRIEFDESK_PDF_SPLIT_ABOVE_PAGES pages (a setting, 60 by default) is
+# rendered in parts of about PART_PAGES pages
 # (one document of 60 pages peaks at about 150 MB above the idle worker, a part of 30 at 90;
 # see bench/pdf.py), pages estimated from the body's HTML: about BODY_CHARS_PER_PAGE characters
 # a page on the demo briefs, their charts' SVG included.
-SPLIT_ABOVE_PAGES = 60
 PART_PAGES = 30
 BODY_CHARS_PER_PAGE = 7000
 # Entries of the contents on a page (measured: one-line headings, the title on the first).
@@ -47,7 +53,7 @@ def body_parts(page, context) -> list[list[str]] | None:
     """The body's blocks as HTML in runs of about PART_PAGES pages, each starting at a block
     listed in the contents (a heading); None for a body short enough to render whole."""
     blocks = context["body_html"]
-    if sum(map(len, blocks)) <= SPLIT_ABOVE_PAGES * BODY_CHARS_PER_PAGE:
+    if sum(map(len, blocks)) <= settings.BRIEFDESK_PDF_SPLIT_ABOVE_PAGES * BODY_CHARS_PER_PAGE:
         return None
     parts, current, size = [], [], 0
     for block, html in zip(page.body, blocks, strict=True):
@@ -73,18 +79,22 @@ def _cross_part_links(html: str) -> str:
     return FRAGMENT_HREF_RE.sub(link, html)
 
 
-def _render(context, attachments=(), *, running=False, **overrides):
+def _document(context, *, running=False, **overrides):
+    """(html, render_document options) of one document of the brief."""
     html = _cross_part_links(brief_html(context, **overrides))
     # The running heads' document is not tagged: the merge takes only their drawing.
-    document = render_document(
-        html,
-        variant=None if running else PDF_VARIANT,
-        print_stylesheet=True,
-        part=not running,
-        attachments=attachments,
-    )
-    gc.collect()  # the part's boxes (cyclic) before the next part is laid out
-    return document
+    variant = None if running else PDF_VARIANT
+    return html, {"variant": variant, "print_stylesheet": True, "part": not running}
+
+
+def release_memory():
+    """Give what a render freed back to the system: glibc keeps freed memory (the merge's,
+    qpdf's C++ heap, about 80 MB after 200 pages) resident for the process's next allocations,
+    and the render processes forked for the next long brief would write into it, each making
+    it its own copy (copy-on-write). The C library's own call (glibc), as Python has none."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def render_in_parts(context, parts, attachments=list):
@@ -92,14 +102,26 @@ def render_in_parts(context, parts, attachments=list):
     body in ``parts`` (body_parts), as one checked RenderedPDF. ``attachments``: a function
     returning the weasyprint.Attachment files to embed (a new list for each render: WeasyPrint
     reads an Attachment's source once)."""
+    try:
+        return _render_in_parts(context, parts, attachments)
+    finally:
+        release_memory()
+
+
+def _render_in_parts(context, parts, attachments):
     from .merge import merge_parts  # pikepdf: only imported by a process that needs it
 
-    rendered = [_render(context, show={"body": True}, body_html=p) for p in parts]
-    rendered.append(_render(context, show={"back": True}))
+    # The body's parts and the back, side by side (pdfs/processes.py).
+    rendered = render_documents(
+        [_document(context, show={"body": True}, body_html=p) for p in parts]
+        + [_document(context, show={"back": True})]
+    )
     # The cover and contents, numbered as if they took front_pages pages (the cover, then the
-    # contents at about TOC_ENTRIES_PER_PAGE entries a page); rendered again with the right
-    # count if they do not (long headings, notices).
+    # contents at about TOC_ENTRIES_PER_PAGE entries a page), side by side with the running
+    # heads of a brief of that many pages more; both rendered again with the right count if
+    # the contents do not fit (long headings, notices).
     front_pages = 1 + math.ceil((len(context["toc"]) + 2) / TOC_ENTRIES_PER_PAGE)
+    body_pages = sum(document.page_count for document in rendered)
     for _ in range(3):
         pages, offset = {}, front_pages
         for document in rendered:
@@ -107,7 +129,14 @@ def render_in_parts(context, parts, attachments=list):
                 pages.setdefault(name, offset + number + 1)
             offset += document.page_count
         toc = [{**entry, "page": pages.get(entry["anchor"])} for entry in context["toc"]]
-        front = _render(context, attachments(), show=FRONT, toc=toc)
+        html, options = _document(context, show=FRONT, toc=toc)
+        running_pages = range(front_pages + body_pages - 1)
+        front, running = render_documents(
+            [
+                (html, {**options, "attachments": attachments()}),
+                _document(context, running=True, show={"cover": True}, running_pages=running_pages),
+            ]
+        )
         if front.page_count == front_pages:
             break
         front_pages = front.page_count
@@ -115,7 +144,6 @@ def render_in_parts(context, parts, attachments=list):
         raise RuntimeError("The contents' length did not settle.")
     documents = [front, *rendered]
     total = sum(document.page_count for document in documents)
-    running = _render(context, running=True, show={"cover": True}, running_pages=range(total - 1))
     data = merge_parts([document.data for document in documents], running.data)
     # Each part reports the stylesheet's refusals again: each URL once.
     refused = dict.fromkeys(url for document in documents for url in document.refused)

@@ -374,6 +374,12 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # A PDF render writes a heartbeat this often (seconds); one silent for four heartbeats is taken
 # as dead and queued again by the sweeper (pdfs/tasks.py).
 BRIEFDESK_PDF_HEARTBEAT_SECONDS = int(env("BRIEFDESK_PDF_HEARTBEAT_SECONDS", "15"))
+# A brief whose body runs to more pages than this is rendered in parts (pdfs/parts.py), each
+# of about 30 pages, to bound the memory of its render.
+BRIEFDESK_PDF_SPLIT_ABOVE_PAGES = int(env("BRIEFDESK_PDF_SPLIT_ABOVE_PAGES", "60"))
+# A long brief's parts are rendered in up to this many processes at once (pdfs/processes.py);
+# each holds about 90 MB while it renders. 1: one after the other, in the worker's process.
+BRIEFDESK_PDF_RENDER_PROCESSES = max(1, int(env("BRIEFDESK_PDF_RENDER_PROCESSES", "2")))
 
 # Cache ----------------------------------------------------------------------------------------
 # Shared by every process when CACHE_URL names a Redis server (production: the API's rate

@@ -6,7 +6,12 @@ case; rendering.cache_page_references serves it."""
 import collections
 import hashlib
 import io
+import itertools
+import os
 import re
+import signal
+import time
+import types
 import uuid
 
 import pikepdf
@@ -15,7 +20,7 @@ import pypdf
 import pytest
 from django.conf import settings
 
-from pdfs import parts, rendering
+from pdfs import parts, processes, rendering
 from pdfs.revision import render_revision
 from pdfs.tests.conftest import brief_body, make_evidence, make_source
 
@@ -61,9 +66,9 @@ def long_page(brief_factory, library):
 
 
 @pytest.fixture
-def in_parts(monkeypatch):
+def in_parts(monkeypatch, settings):
     """Render briefs of more than a page of body in parts of about two pages."""
-    monkeypatch.setattr(parts, "SPLIT_ABOVE_PAGES", 1)
+    settings.BRIEFDESK_PDF_SPLIT_ABOVE_PAGES = 1
     monkeypatch.setattr(parts, "PART_PAGES", 2)
 
 
@@ -147,7 +152,7 @@ def test_page_references_are_built_once_per_page_added():
     assert pdf.page_references is pdf.page_references
 
 
-def test_a_brief_is_split_only_when_its_body_is_long(long_page, in_parts, monkeypatch):
+def test_a_brief_is_split_only_when_its_body_is_long(long_page, in_parts, settings):
     revision = long_page.live_revision
     context = rendering.brief_context(revision.as_object(), revision, "public")
     runs = parts.body_parts(long_page, context)
@@ -155,7 +160,7 @@ def test_a_brief_is_split_only_when_its_body_is_long(long_page, in_parts, monkey
     assert [html for run in runs for html in run] == context["body_html"]  # each once, in order
     for run in runs[1:]:
         assert 'class="section-heading"' in run[0]  # each run starts at a heading
-    monkeypatch.setattr(parts, "SPLIT_ABOVE_PAGES", 60)
+    settings.BRIEFDESK_PDF_SPLIT_ABOVE_PAGES = 60
     assert parts.body_parts(long_page, context) is None
 
 
@@ -190,9 +195,9 @@ def _destinations(reader):
     return links
 
 
-def test_in_parts_the_pdf_holds_what_one_document_holds(long_page, in_parts, monkeypatch):
+def test_in_parts_the_pdf_holds_what_one_document_holds(long_page, in_parts, settings):
     split = render_revision(long_page.live_revision)
-    monkeypatch.setattr(parts, "SPLIT_ABOVE_PAGES", 10**6)
+    settings.BRIEFDESK_PDF_SPLIT_ABOVE_PAGES = 10**6
     whole = render_revision(long_page.live_revision)
     split_reader, whole_reader = (pypdf.PdfReader(io.BytesIO(r.data)) for r in (split, whole))
     assert len(split_reader.pages) >= len(whole_reader.pages)  # each run starts a page
@@ -219,7 +224,7 @@ def test_in_parts_the_pdf_holds_what_one_document_holds(long_page, in_parts, mon
     }
     assert fonts and all(re.match(r"/[A-Z]{6}\+", name) for name in fonts), fonts
     # The same revision gives the same bytes.
-    monkeypatch.setattr(parts, "SPLIT_ABOVE_PAGES", 1)
+    settings.BRIEFDESK_PDF_SPLIT_ABOVE_PAGES = 1
     again = render_revision(long_page.live_revision)
     assert hashlib.sha256(again.data).hexdigest() == split.sha256
 
@@ -243,3 +248,68 @@ def test_in_parts_the_running_heads_are_artifacts(long_page, in_parts):
         ]
         elements = pdf.Root.StructTreeRoot.ParentTree.Nums[2 * page.index + 1]
         assert sorted(mcids) == list(range(len(elements)))
+
+
+def _pid_and_parts(html, **options):
+    """A stand-in for rendering.render_document: which process rendered which document, when."""
+    started = time.monotonic()
+    time.sleep(0.5)
+    return types.SimpleNamespace(
+        pid=os.getpid(), html=html, page_count=1, span=(started, time.monotonic())
+    )
+
+
+def _most_at_once(spans):
+    events = sorted([(start, 1) for start, _ in spans] + [(end, -1) for _, end in spans])
+    return max(itertools.accumulate(change for _, change in events))
+
+
+def test_in_parts_the_documents_render_side_by_side_in_processes_of_their_own(
+    long_page, in_parts, settings, monkeypatch
+):
+    settings.BRIEFDESK_PDF_RENDER_PROCESSES = 2
+    side_by_side = render_revision(long_page.live_revision)
+    settings.BRIEFDESK_PDF_RENDER_PROCESSES = 1
+    one_process = render_revision(long_page.live_revision)
+    assert side_by_side.sha256 == one_process.sha256  # the same bytes either way
+
+    documents = [(f"<p>document {n}</p>" + "." * n, {}) for n in range(5)]
+    monkeypatch.setattr(processes, "render_document", _pid_and_parts)
+    settings.BRIEFDESK_PDF_RENDER_PROCESSES = 2
+    # A process that has rendered nothing yet renders the smallest document itself first.
+    monkeypatch.setattr(processes, "_warm", False)
+    rendered = processes.render_documents(documents)
+    assert [document.html for document in rendered] == [html for html, _ in documents]
+    assert [document.pid == os.getpid() for document in rendered] == [True] + [False] * 4
+    rendered = processes.render_documents(documents)
+    assert [document.html for document in rendered] == [html for html, _ in documents]
+    pids = {document.pid for document in rendered}
+    assert len(pids) == 2 and os.getpid() not in pids
+    assert _most_at_once([document.span for document in rendered]) == 2
+    settings.BRIEFDESK_PDF_RENDER_PROCESSES = 1
+    assert {document.pid for document in processes.render_documents(documents)} == {os.getpid()}
+
+
+def _query(html, **options):
+    from briefs.models import BriefPage
+
+    return BriefPage.objects.count()
+
+
+def _die(html, **options):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_render_process_may_not_use_the_database_nor_die_silently(
+    long_page, settings, monkeypatch
+):
+    settings.BRIEFDESK_PDF_RENDER_PROCESSES = 2
+    documents = [("<p>one</p>", {}), ("<p>two</p>", {})]
+    monkeypatch.setattr(processes, "render_document", _query)
+    with pytest.raises(RuntimeError, match="queried the database"):
+        processes.render_documents(documents)
+    monkeypatch.setattr(processes, "render_document", _die)
+    with pytest.raises(RuntimeError, match="ended without its document"):
+        processes.render_documents(documents)
+    # This process's connection is still its own, and whole.
+    assert long_page.__class__.objects.filter(pk=long_page.pk).exists()

@@ -123,3 +123,18 @@ def test_a_worker_killed_whole_mid_render_is_rendered_again_after_its_heartbeat_
     assert pdf.status == "ready", replacement.log()[-3000:]
     assert pdf.attempts == 2
     assert files_under(settings.MEDIA_ROOT) == [settings.MEDIA_ROOT / "pdfs" / pdf.file.name]
+
+
+def test_the_worker_renders_a_long_briefs_parts_side_by_side(redis_worker, brief_factory):
+    """In a Celery pool process, as in production: the parts go to processes forked from it."""
+    worker = redis_worker(
+        {"BRIEFDESK_PDF_SPLIT_ABOVE_PAGES": "0", "BRIEFDESK_PDF_RENDER_PROCESSES": "2"}
+    )
+    page = brief_factory()
+    pdf = wait_for(lambda: ready(page), timeout=90, message="the PDF")
+    log = worker.log()
+    assert pdf.status == "ready", log[-3000:]
+    assert "documents" in log and "in 2 processes side by side" in log, log[-3000:]
+    assert pdf.page_count >= 3
+    status = services.live_pdf_status(page)
+    assert status.is_ready and status.url
