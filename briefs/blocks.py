@@ -480,6 +480,13 @@ class CalloutBlock(blocks.StructBlock):
 
 
 class BriefTableBlock(TableBlock):
+    def get_table_options(self, table_options=None):
+        options = super().get_table_options(table_options)
+        # The editor's Handsontable (6.2.2) ships only its en-US texts: asked for the site's
+        # "en-gb", it logs an error in the browser's console and falls back to them anyway.
+        options["language"] = "en-US"
+        return options
+
     def clean(self, value):
         value = super().clean(value)
         data = (value or {}).get("data") or []

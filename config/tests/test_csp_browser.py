@@ -36,6 +36,7 @@ class Watcher:
 
     def __init__(self, page):
         self.problems = []
+        self.console_errors = []
         page.expose_function("__reportCsp", self._violation)
         page.add_init_script(
             "document.addEventListener('securitypolicyviolation', e => window.__reportCsp("
@@ -51,6 +52,8 @@ class Watcher:
 
     def _console(self, message):
         text = message.text
+        if message.type == "error":
+            self.console_errors.append(text)
         if message.type == "error" and "Content Security Policy" in text:
             self.problems.append(f"{self.page.url}: console: {text}")
 
@@ -129,6 +132,11 @@ def test_admin_screens_work_under_the_admin_policy(page, live_server, content, s
     page.wait_for_load_state("networkidle")
     modal.get_by_text("Survey respondents said").first.wait_for()
     choose_in_evidence_modal(page, "Survey respondents said")
+    # A table block: its editor (Handsontable) in the site's language, with no error.
+    add_block(page, "Table").locator(".handsontable").first.wait_for()
+    assert not [text for text in watcher.console_errors if "anguage" in text], (
+        watcher.console_errors
+    )
 
     # The page chooser of the explorer ("Move"), and the reader of a source (its own script).
     watcher.visit(f"{admin}/pages/{brief.pk}/move/")
