@@ -2,6 +2,7 @@
 prefill, re-anchoring across source versions, verification, candidates and bulk review."""
 
 import io
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -333,5 +334,7 @@ def test_dashboard_lists_what_needs_attention(admin_client, tmp_path):
     replace_file(source, tmp_path, "Entirely different text about rainfall in Spain.")
     html = admin_client.get(reverse("wagtailadmin_home")).content.decode()
     assert "Needs attention" in html
+    # A dashboard panel as Wagtail's own (aligned with them, collapsible).
+    assert re.search(r'class="w-panel w-panel--dashboard"\s+id="needs-attention-section"', html)
     assert "<strong>1</strong> orphaned piece of evidence" in html
     assert "?anchor_status=orphaned" in html
