@@ -34,9 +34,6 @@ logger = logging.getLogger(__name__)
 _warm = False
 # How often the parent looks for render processes that have ended.
 POLL_SECONDS = 0.02
-# The documents being rendered: set before the processes are forked, read by them (a child
-# gets its HTML through the fork instead of a pickled copy through a pipe).
-_pending: list[tuple[str, dict]] = []
 
 
 def render_documents(documents: list[tuple[str, dict]]) -> list:
@@ -45,7 +42,6 @@ def render_documents(documents: list[tuple[str, dict]]) -> list:
     processes = min(settings.BRIEFDESK_PDF_RENDER_PROCESSES, len(documents))
     if processes <= 1 or not hasattr(os, "fork"):
         return [_render(html, options) for html, options in documents]
-    global _pending
     if not _warm:
         # Once per process, the smallest document here first: the processes forked from then
         # on start with the fonts and glyphs it loaded (each child would otherwise load them).
@@ -54,13 +50,9 @@ def render_documents(documents: list[tuple[str, dict]]) -> list:
         first = _render(*documents[smallest])
         rest = render_documents(documents[:smallest] + documents[smallest + 1 :])
         return [*rest[:smallest], first, *rest[smallest:]]
-    _pending = documents
     started = time.perf_counter()
-    try:
-        with tempfile.TemporaryDirectory(prefix="briefdesk-pdf-") as folder:
-            outcomes = _render_forked(len(documents), processes, Path(folder))
-    finally:
-        _pending = []
+    with tempfile.TemporaryDirectory(prefix="briefdesk-pdf-") as folder:
+        outcomes = _render_forked(documents, processes, Path(folder))
     logger.info(
         "Rendered %s documents (%s pages) in %s processes side by side in %.2fs",
         len(outcomes),
@@ -73,13 +65,15 @@ def render_documents(documents: list[tuple[str, dict]]) -> list:
 
 # Forked by hand rather than through multiprocessing or concurrent.futures: both refuse to start
 # processes from a Celery pool process ("daemonic processes are not allowed to have children").
-def _render_forked(count, processes, folder):
-    """Fork ``processes`` children, each rendering its share of the _pending documents into files
-    of ``folder``: the largest documents first, each to the child with the least to do so far
-    (a child keeps what it warmed, glyphs and fonts, from one document to the next)."""
+def _render_forked(documents, processes, folder):
+    """Fork ``processes`` children, each rendering its share of ``documents`` (which it has
+    through the fork, not a pickled copy) into files of ``folder``: the largest documents first,
+    each to the child with the least to do so far (a child keeps what it warmed, glyphs and
+    fonts, from one document to the next)."""
+    count = len(documents)
     shares = [[] for _ in range(processes)]
-    for index in sorted(range(count), key=lambda index: -len(_pending[index][0])):
-        min(shares, key=lambda share: sum(len(_pending[i][0]) for i in share)).append(index)
+    for index in sorted(range(count), key=lambda index: -len(documents[index][0])):
+        min(shares, key=lambda share: sum(len(documents[i][0]) for i in share)).append(index)
     running = {}  # pid: the indexes of its documents
     rendered = {}
     parent = os.getpid()
@@ -87,7 +81,7 @@ def _render_forked(count, processes, folder):
         for share in shares:
             pid = os.fork()
             if pid == 0:
-                _child(share, folder, parent)  # never returns
+                _child([(index, documents[index]) for index in share], folder, parent)
             running[pid] = share
         while running:
             time.sleep(POLL_SECONDS)
@@ -108,15 +102,14 @@ def _render_forked(count, processes, folder):
 
 
 def _child(share, folder, parent):
-    """The forked process: render the documents of ``share`` one after the other, each pickled
-    (or its error) to a file of ``folder``; stop at the first error; exit without running the
-    parent's exit handlers (os._exit)."""
+    """The forked process: render the (index, document) of ``share`` one after the other, each
+    pickled (or its error) to a file of ``folder``; stop at the first error; exit without
+    running the parent's exit handlers (os._exit, so it never returns)."""
     code = 1
     try:
         _in_child(parent)
-        for index in share:
+        for index, (html, options) in share:
             try:
-                html, options = _pending[index]
                 outcome = ("document", _render(html, options))
             except BaseException as error:
                 outcome = ("error", f"{type(error).__name__}: {error}", traceback.format_exc())
@@ -135,9 +128,12 @@ def _outcomes(share, folder, status):
     for index in share:
         path = folder / str(index)
         if not path.exists():
-            raise RuntimeError(
-                "A PDF render process ended without its document (killed, or out of memory)."
+            how = (
+                f"killed by signal {os.WTERMSIG(status)}, out of memory or stopped"
+                if os.WIFSIGNALED(status)
+                else f"exit status {os.waitstatus_to_exitcode(status)}"
             )
+            raise RuntimeError(f"A PDF render process ended without its document ({how}).")
         with open(path, "rb") as file:
             outcome = pickle.load(file)
         if outcome[0] == "error":

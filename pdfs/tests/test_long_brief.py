@@ -304,12 +304,53 @@ def test_a_render_process_may_not_use_the_database_nor_die_silently(
     long_page, settings, monkeypatch
 ):
     settings.BRIEFDESK_PDF_RENDER_PROCESSES = 2
+    monkeypatch.setattr(processes, "_warm", True)  # both documents in render processes
     documents = [("<p>one</p>", {}), ("<p>two</p>", {})]
     monkeypatch.setattr(processes, "render_document", _query)
     with pytest.raises(RuntimeError, match="queried the database"):
         processes.render_documents(documents)
     monkeypatch.setattr(processes, "render_document", _die)
-    with pytest.raises(RuntimeError, match="ended without its document"):
+    with pytest.raises(RuntimeError, match=r"ended without its document \(killed by signal 9"):
         processes.render_documents(documents)
     # This process's connection is still its own, and whole.
     assert long_page.__class__.objects.filter(pk=long_page.pk).exists()
+
+
+def _sleep(html, **options):
+    time.sleep(60)
+
+
+class TimeLimit(Exception):
+    """As Celery's soft time limit: raised in the rendering process by a signal handler."""
+
+
+def test_a_render_stopped_by_its_time_limit_leaves_no_process_behind(settings, monkeypatch):
+    settings.BRIEFDESK_PDF_RENDER_PROCESSES = 2
+    monkeypatch.setattr(processes, "render_document", _sleep)
+    monkeypatch.setattr(processes, "_warm", True)
+    forked = []
+    fork = os.fork
+
+    def recording_fork():
+        pid = fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    def time_limit(signum, frame):
+        raise TimeLimit()
+
+    monkeypatch.setattr(os, "fork", recording_fork)
+    previous = signal.signal(signal.SIGALRM, time_limit)
+    signal.alarm(1)
+    started = time.monotonic()
+    try:
+        with pytest.raises(TimeLimit):
+            processes.render_documents([("<p>one</p>", {}), ("<p>two</p>", {})])
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert len(forked) == 2 and time.monotonic() - started < 30
+    for pid in forked:  # killed and reaped: no such process any more
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
