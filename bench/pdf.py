@@ -80,18 +80,20 @@ Targets that may read "no" in the table, and why:
   39-page synthetic one) are rendered as before, to the same bytes.
   In one process the time target was not met: it is 30 % below WeasyPrint's own cost per page
   (layout about 0.042 and writing 0.028 CPU s/page on a quiet machine). So the parts are now
-  rendered side by side (pdfs/processes.py): BRIEFDESK_PDF_RENDER_PROCESSES (2) processes
-  forked from the worker, each rendering its share of the body's parts and the back (largest
-  first), then the cover and contents beside the running heads; the worker merges. Measured
-  here on 2 CPUs, the same run's baseline being the same render with one process: 0.084-0.095
-  -> 0.051-0.054 s/page wall, for 0.092-0.098 CPU s/page in all (a forked process warms its own
-  caches and copies the pages it writes to). What stays serial is the brief's context and body
-  HTML (about 0.4 s), the cover and running heads (1.2-1.4 s, two documents side by side) and
-  the merge (0.7-1.0 s). Forking by hand, one process per share rather than per document:
-  multiprocessing refuses to start processes from a Celery pool process, and a process per
-  document loaded fonts and glyphs again each time (0.109 CPU s/page). The worker renders the
-  smallest document itself the first time (0.100 -> 0.098), so that the processes it forks
-  from then on start with its fonts loaded.
+  rendered side by side (pdfs/processes.py): BRIEFDESK_PDF_RENDER_PROCESSES (2) processes forked
+  from the worker, each rendering its share of the body's parts and the back (largest first),
+  then the cover and contents beside the running heads; the worker merges. Measured here on 2
+  CPUs, the same run's baseline being the same render with one process: 0.084-0.100 ->
+  0.051-0.058 s/page wall, for 0.092-0.104 CPU s/page in all (a forked process warms its own
+  caches and copies the pages it writes to). The two processes are then busy for the whole body
+  phase (about 8 s each), so 0.05 s/page on 2 CPUs needs WeasyPrint's own work per page about 15
+  % smaller; HTML parsing (tinyhtml5, pure Python) is about a tenth of it. What stays serial is
+  the brief's context and body HTML (about 0.4 s), the cover and running heads (1.2-1.4 s, two
+  documents side by side) and the merge (0.7-1.0 s). Forking by hand, one process per share
+  rather than per document: multiprocessing refuses to start processes from a Celery pool
+  process, and a process per document loaded fonts and glyphs again each time (0.109 CPU
+  s/page). The worker renders the smallest document itself the first time (0.100 -> 0.098), so
+  that the processes it forks from then on start with its fonts loaded.
   Memory with processes: each holds its share's largest part (about +65 MB above the fork,
   pages it writes to included), the worker the merge. The "render processes included" row
   samples the PSS (proportional set size: a page shared by n processes counts 1/n in each) of

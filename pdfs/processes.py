@@ -3,14 +3,15 @@ the one rendering the brief: WeasyPrint lays out and writes one document on one 
 200-page brief in parts took its whole time on one core while the other stayed idle.
 
 A forked process starts with what the worker has already loaded (Django, WeasyPrint, the
-parsed print stylesheet and its fonts, shared copy-on-write), is given one document's HTML,
-and sends back its PDF bytes and anchors; it touches neither the database nor the cache (the
-HTML is made before the fork, and a query from a child fails at once rather than sharing the
-parent's connection). Each part then peaks in its own process, freed when it exits, so at most
-BRIEFDESK_PDF_RENDER_PROCESSES parts are in memory at once. Documents are handed out largest
-first, so that the longest one does not start last. With one process, or where fork is not
-available, the documents are rendered one after the other in this process, as before; the
-bytes are the same either way (pdfs/tests/test_long_brief.py)."""
+parsed print stylesheet and its fonts, shared copy-on-write), renders its share of the
+documents one after the other (the largest first, each to the process with the least to do),
+and sends back their PDF bytes and anchors through files; it touches neither the database nor
+the cache (the HTML is made before the fork, and a query from a child fails at once rather than
+sharing the parent's connection). So at most BRIEFDESK_PDF_RENDER_PROCESSES documents are in
+memory at once, each freed before its process takes the next, and all of it when the process
+exits. With one process, or where fork is not available, the documents are rendered one after
+the other in this process, as before; the bytes are the same either way
+(pdfs/tests/test_long_brief.py)"""
 
 import contextlib
 import gc
