@@ -11,36 +11,25 @@ wagtail.views.serve serves it (hooks, privacy, the page's serve).
 
 Wagtail also looks the Site up with a query on every request (``Site.find_for_request``), for a
 table that changes a few times in a site's life. ``find_site`` keeps the answer per host and port
-in the process (hand-written: Wagtail caches the site root paths, not this lookup), valid while
-the sites' generation, a counter in the shared cache, is unchanged: a Site saved or deleted, or
-a site's root page saved, anywhere, bumps it (now and once the transaction commits, so that no
-process keeps a row it read before the commit). Each request gets its own unpickled copy, so no
-two requests share a page object."""
+in the process (hand-written: Wagtail caches the site root paths, not this lookup), valid while the
+sites' generation, a counter in the shared cache (config.counters), is unchanged: a Site saved or
+deleted, or a site's root page saved, anywhere, bumps it (now and once the transaction commits, so
+that no process keeps a row it read before the commit). Each request gets its own unpickled copy,
+so no two requests share a page object."""
 
-import contextlib
 import functools
 import pickle
-import time
 
-from django.core.cache import cache
-from django.db import transaction
 from django.http import Http404
 from django.http.request import split_domain_port
 from wagtail.models import Page, Site
 from wagtail.views import serve as wagtail_serve
 
+from config import counters
+
 GENERATION_KEY = "briefs:sites-generation"
 MAX_REMEMBERED_HOSTS = 64  # hosts that passed ALLOWED_HOSTS (CommonMiddleware): a handful
 _remembered = {}  # (hostname, port) -> (sites' generation, pickled Site or None)
-
-
-def _generation():
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        # A fresh counter starts from the clock, never from a number already remembered.
-        cache.add(GENERATION_KEY, time.time_ns() // 1000, timeout=None)
-        generation = cache.get(GENERATION_KEY)
-    return generation
 
 
 def find_site(request):
@@ -48,7 +37,7 @@ def find_site(request):
     if hasattr(request, "_wagtail_site"):
         return request._wagtail_site
     key = (split_domain_port(request._get_raw_host())[0], request.get_port())
-    generation = _generation()
+    generation = counters.read(GENERATION_KEY)
     entry = _remembered.get(key)
     if entry is not None and entry[0] == generation:
         site = pickle.loads(entry[1]) if entry[1] is not None else None
@@ -62,8 +51,7 @@ def find_site(request):
 
 
 def _bump():
-    with contextlib.suppress(ValueError):  # no counter yet (or evicted): a lookup starts one
-        cache.incr(GENERATION_KEY)
+    counters.bump(GENERATION_KEY)
 
 
 def sites_changed(sender=None, instance=None, **kwargs):
@@ -75,8 +63,7 @@ def sites_changed(sender=None, instance=None, **kwargs):
     if sender is not Site and not (isinstance(instance, Page) and instance.is_site_root()):
         return
     _remembered.clear()
-    _bump()
-    transaction.on_commit(_bump)
+    counters.now_and_on_commit(_bump)
 
 
 def forget_sites():

@@ -8,11 +8,10 @@ Each process keeps its own copy of the counter for ``RESPONSE_CACHE_VERSION_SECO
 ``serving-local`` cache): a bump by this process replaces the copy at once, a bump by another
 process is seen when the copy expires."""
 
-import time
-
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.db import connection, transaction
+from django.core.cache import caches
+
+from config import counters
 
 KEY = "serving:content-version"
 
@@ -32,32 +31,13 @@ def current():
     version = _local().get(KEY)
     if version is not None:
         return version
-    version = cache.get(KEY)
-    if version is None:
-        # A fresh counter starts from the clock, never from a number already used by entries
-        # that outlived an evicted counter.
-        cache.add(KEY, time.time_ns() // 1000, timeout=None)
-        version = cache.get(KEY)
-    return _remember(version)
+    return _remember(counters.read(KEY))
 
 
 def bump():
-    try:
-        return _remember(cache.incr(KEY))
-    except ValueError:  # no counter yet (or evicted)
-        cache.add(KEY, time.time_ns() // 1000, timeout=None)
-        _local().delete(KEY)
-        return current()
-
-
-def _pending():
-    return any(func is bump for _, func, _ in connection.run_on_commit)
+    return _remember(counters.bump(KEY))
 
 
 def bump_on_commit():
-    """Bump now, and again once the transaction commits (once per transaction, however many
-    rows change): a request that read the old rows during the transaction may have stored
-    them under the version of the first bump; the second makes them unreachable."""
-    bump()
-    if connection.in_atomic_block and not _pending():
-        transaction.on_commit(bump)
+    """Bump now, and again once the transaction commits (config.counters.now_and_on_commit)."""
+    counters.now_and_on_commit(bump)

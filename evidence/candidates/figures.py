@@ -22,8 +22,7 @@ class Figure:
     with the counted noun as ``label``; ``"year"`` when the figure is itself a date. ``year`` is
     the year the figure refers to when the sentence says it (``in 2011``, ``by early 2018``).
     ``label`` is a short label from the nearby words (English only), ``text`` the figure as
-    written, ``high`` the upper bound of a
-    range (``4.5%-7.0%``).
+    written, ``high`` the upper bound of a range (``4.5%-7.0%``).
     """
 
     value: float
