@@ -309,7 +309,8 @@ class ChartBlock(blocks.StructBlock):
             element_id = self.element_id(value)
             context["chart"] = chart
             context["svg"] = charts.render_svg(chart, element_id)
-            context["svg_narrow"] = charts.render_svg(chart, element_id, charts.NARROW)
+            if not context.get("for_pdf"):
+                context["svg_narrow"] = charts.render_svg(chart, element_id, charts.NARROW)
             context["element_id"] = element_id
         context["chart_evidence"] = evidence
         return context

@@ -13,11 +13,13 @@ from pikepdf import Array, Dictionary, String
 from .rendering import CROSS_PART_LINK
 
 RUNNING_HEADS = "/BriefdeskRunningHeads"  # the form's name in each page's resources
+SHARED_HEADS = "/BriefdeskHeads"  # the heads but the page number, in each running heads' form
 
 
-def merge_parts(parts: list[bytes], running: bytes) -> bytes:
-    """One PDF of the ``parts`` (PDF bytes, in reading order) with the pages of ``running``
-    (as many, drawing only the running heads) laid over theirs."""
+def merge_parts(parts: list[bytes], heads: bytes, numbers: bytes) -> bytes:
+    """One PDF of the ``parts`` (PDF bytes, in reading order) with the running heads laid over
+    its pages: the second page of ``heads`` over each but the first, and each page of
+    ``numbers`` (as many as the parts', drawing only the page number) over its own."""
     merged = pikepdf.open(io.BytesIO(parts[0]))
     root = merged.Root.StructTreeRoot
     document = root.K[0]
@@ -66,7 +68,7 @@ def merge_parts(parts: list[bytes], running: bytes) -> bytes:
     if "/Names" not in merged.Root:
         merged.Root.Names = Dictionary()
     merged.Root.Names.Dests = names.obj
-    _lay_over(merged, pikepdf.open(io.BytesIO(running)))
+    _lay_over(merged, pikepdf.open(io.BytesIO(heads)), pikepdf.open(io.BytesIO(numbers)))
     out = io.BytesIO()
     merged.save(
         out,
@@ -126,23 +128,35 @@ def _link_across_parts(merged):
                 annotation.Contents = String(name)
 
 
-def _lay_over(merged, running):
-    """Each page of ``running`` (untagged) but the cover (which has none) over the merged page
-    of the same number, its content marked as an artifact. By hand rather than with
-    Page.add_overlay, which names the form at random (the same revision must give the same
-    bytes) and decodes and re-encodes the page's content."""
-    if len(running.pages) != len(merged.pages):
+def _lay_over(merged, heads, numbers):
+    """The running heads (untagged) over each merged page but the cover (which has none): a
+    form of each page of ``numbers`` that draws also the second page of ``heads`` (one form,
+    shared), its content marked as an artifact. By hand rather than with Page.add_overlay,
+    which names the form at random (the same revision must give the same bytes) and decodes
+    and re-encodes the page's content."""
+    if len(numbers.pages) != len(merged.pages) or len(heads.pages) != 2:
         raise RuntimeError("The running heads do not have the brief's page count.")
-    for page, heads in zip(merged.pages[1:], running.pages[1:], strict=True):
-        if list(page.mediabox) != list(heads.mediabox):
+    shared = numbers.copy_foreign(heads.pages[1].as_form_xobject())
+    size = list(heads.pages[1].mediabox)
+    for page, number in zip(merged.pages[1:], numbers.pages[1:], strict=True):
+        if not list(page.mediabox) == list(number.mediabox) == size:
             raise RuntimeError("The running heads' pages are not the brief's size.")
-        content = b"/Artifact BMC\n" + heads.obj.Contents.read_bytes() + b"\nEMC\n"
-        heads.obj.Contents = running.make_stream(content)
+        content = (
+            f"/Artifact BMC\nq {SHARED_HEADS} Do Q\n".encode()
+            + number.obj.Contents.read_bytes()
+            + b"\nEMC\n"
+        )
+        number.obj.Contents = numbers.make_stream(content)
+        resources = dict(number.obj.Resources.items())
+        xobjects = dict(resources.get("/XObject", {}).items())
+        xobjects[SHARED_HEADS] = shared
+        resources["/XObject"] = Dictionary(xobjects)
+        number.obj.Resources = Dictionary(resources)
         # A part's pages share one resource dictionary: each page gets its own, so that its
         # running heads' form is listed in its resources only.
         resources = dict(page.obj.Resources.items())
         xobjects = dict(resources.get("/XObject", {}).items())
-        xobjects[RUNNING_HEADS] = merged.copy_foreign(heads.as_form_xobject())
+        xobjects[RUNNING_HEADS] = merged.copy_foreign(number.as_form_xobject())
         resources["/XObject"] = Dictionary(xobjects)
         page.obj.Resources = Dictionary(resources)
         page.contents_add(b"q\n", prepend=True)

@@ -6,15 +6,17 @@ idle worker. A brief whose body is long is rendered as several WeasyPrint docume
 each written and freed before its process takes the next, a few processes side by side
 (pdfs/processes.py): the body in runs of sections of about PART_PAGES pages and the endnotes,
 bibliography and colophon; then the cover and the contents (their page numbers are those of
-the parts) beside the running heads (their page count is the brief's).
+the parts) beside the page numbers (their page count is the brief's).
 Only what crosses parts is done differently from one document:
 
 - The running heads and "Page N of M" (margin boxes, which need the page count of the whole
-  brief): the parts' pages have none (static/pdfs/print-part.css); one more document, the
-  cover and as many blank pages as the brief has, draws them with print.css alone, untagged,
-  and the merge lays each of its pages over the brief's page of the same number, marked as an
-  artifact (as running heads should be; WeasyPrint itself tags their text as spans outside
-  the structure tree).
+  brief): the parts' pages have none (static/pdfs/print-part.css). Two more documents draw
+  them with print.css, untagged: the cover and one page bearing every head but the page
+  number (print-heads.css), and as many blank pages as the brief has, bearing the page number
+  alone (print-page-numbers.css; a page with fewer margin boxes is laid out in about half
+  the time). The merge lays the first over every page but the cover, and each page of the
+  second over the brief's page of the same number, marked as an artifact (as running heads
+  should be; WeasyPrint itself tags their text as spans outside the structure tree).
 - The contents' page numbers: written into the HTML (``data-page``) from the pages of the
   parts' anchors, instead of ``target-counter()``.
 - Links to another part (note references to their endnotes, the contents to the headings):
@@ -39,9 +41,10 @@ from .rendering import CROSS_PART_LINK, PDF_VARIANT, brief_html, checked_pdf
 # rendered in parts of about PART_PAGES pages
 # (one document of 60 pages peaks at about 150 MB above the idle worker, a part of 30 at 90;
 # see bench/pdf.py), pages estimated from the body's HTML: about BODY_CHARS_PER_PAGE characters
-# a page on the demo briefs, their charts' SVG included.
+# a page on the demo briefs, their charts' SVG included (6,250 on the 200-page brief of
+# bench/pdf.py, its parts of 29-30 pages).
 PART_PAGES = 30
-BODY_CHARS_PER_PAGE = 7000
+BODY_CHARS_PER_PAGE = 6000
 # Entries of the contents on a page (measured: one-line headings, the title on the first).
 TOC_ENTRIES_PER_PAGE = 33
 FRONT = {"cover": True, "front": True}
@@ -79,12 +82,13 @@ def _cross_part_links(html: str) -> str:
     return FRAGMENT_HREF_RE.sub(link, html)
 
 
-def _document(context, *, running=False, **overrides):
-    """(html, render_document options) of one document of the brief."""
+def _document(context, layer="part", **overrides):
+    """(html, render_document options) of one document of the brief, with the print stylesheet
+    and its ``layer`` (rendering.LAYER_STYLESHEETS)."""
     html = _cross_part_links(brief_html(context, **overrides))
-    # The running heads' document is not tagged: the merge takes only their drawing.
-    variant = None if running else PDF_VARIANT
-    return html, {"variant": variant, "print_stylesheet": True, "part": not running}
+    # The running heads' documents are not tagged: the merge takes only their drawing.
+    variant = PDF_VARIANT if layer == "part" else None
+    return html, {"variant": variant, "print_stylesheet": True, "layer": layer}
 
 
 def release_memory():
@@ -111,14 +115,16 @@ def render_in_parts(context, parts, attachments=list):
 def _render_in_parts(context, parts, attachments):
     from .merge import merge_parts  # pikepdf: only imported by a process that needs it
 
-    # The body's parts and the back, side by side (pdfs/processes.py).
-    rendered = render_documents(
+    # The body's parts and the back, side by side (pdfs/processes.py), and the running heads but
+    # the page number: the cover (which sets their strings) and one page bearing them.
+    *rendered, heads = render_documents(
         [_document(context, show={"body": True}, body_html=p) for p in parts]
         + [_document(context, show={"back": True})]
+        + [_document(context, "heads", show={"cover": True}, running_pages=range(1))]
     )
     # The cover and contents, numbered as if they took front_pages pages (the cover, then the
-    # contents at about TOC_ENTRIES_PER_PAGE entries a page), side by side with the running
-    # heads of a brief of that many pages more; both rendered again with the right count if
+    # contents at about TOC_ENTRIES_PER_PAGE entries a page), side by side with the page
+    # numbers of a brief of that many pages more; both rendered again with the right count if
     # the contents do not fit (long headings, notices).
     front_pages = 1 + math.ceil((len(context["toc"]) + 2) / TOC_ENTRIES_PER_PAGE)
     body_pages = sum(document.page_count for document in rendered)
@@ -130,11 +136,12 @@ def _render_in_parts(context, parts, attachments):
             offset += document.page_count
         toc = [{**entry, "page": pages.get(entry["anchor"])} for entry in context["toc"]]
         html, options = _document(context, show=FRONT, toc=toc)
-        running_pages = range(front_pages + body_pages - 1)
-        front, running = render_documents(
+        front, numbers = render_documents(
             [
                 (html, {**options, "attachments": attachments()}),
-                _document(context, running=True, show={"cover": True}, running_pages=running_pages),
+                _document(
+                    context, "page-numbers", show={}, running_pages=range(front_pages + body_pages)
+                ),
             ]
         )
         if front.page_count == front_pages:
@@ -144,7 +151,7 @@ def _render_in_parts(context, parts, attachments):
         raise RuntimeError("The contents' length did not settle.")
     documents = [front, *rendered]
     total = sum(document.page_count for document in documents)
-    data = merge_parts([document.data for document in documents], running.data)
+    data = merge_parts([document.data for document in documents], heads.data, numbers.data)
     # Each part reports the stylesheet's refusals again: each URL once.
     refused = dict.fromkeys(url for document in documents for url in document.refused)
     return checked_pdf(data, total, list(refused))

@@ -3,9 +3,9 @@ the one rendering the brief: WeasyPrint lays out and writes one document on one 
 200-page brief in parts took its whole time on one core while the other stayed idle.
 
 A forked process starts with what the worker has already loaded (Django, WeasyPrint, the
-parsed print stylesheet and its fonts, shared copy-on-write), renders its share of the
-documents one after the other (the largest first, each to the process with the least to do),
-and sends back their PDF bytes and anchors through files; it touches neither the database nor
+parsed print stylesheet and its fonts, shared copy-on-write), renders documents one after
+the other, taking the next from a queue as it is done (the largest first), and sends back
+their PDF bytes and anchors through files; it touches neither the database nor
 the cache (the HTML is made before the fork, and a query from a child fails at once rather than
 sharing the parent's connection). So at most BRIEFDESK_PDF_RENDER_PROCESSES documents are in
 memory at once, each freed before its process takes the next, and all of it when the process
@@ -67,31 +67,40 @@ def render_documents(documents: list[tuple[str, dict]]) -> list:
 # Forked by hand rather than through multiprocessing or concurrent.futures: both refuse to start
 # processes from a Celery pool process ("daemonic processes are not allowed to have children").
 def _render_forked(documents, processes, folder):
-    """Fork ``processes`` children, each rendering its share of ``documents`` (which it has
-    through the fork, not a pickled copy) into files of ``folder``: the largest documents first,
-    each to the child with the least to do so far (a child keeps what it warmed, glyphs and
-    fonts, from one document to the next)."""
+    """Fork ``processes`` children that render ``documents`` (which they have through the fork,
+    not a pickled copy) into files of ``folder``, taking them one at a time, largest first, from
+    a queue (a pipe of their indexes): a child that is done takes the next, so that neither
+    waits on an estimate of the other's share, and keeps what it warmed (glyphs, fonts)."""
     count = len(documents)
-    shares = [[] for _ in range(processes)]
-    for index in sorted(range(count), key=lambda index: -len(documents[index][0])):
-        min(shares, key=lambda share: sum(len(documents[i][0]) for i in share)).append(index)
-    running = {}  # pid: the indexes of its documents
-    rendered = {}
+    queue, feed = os.pipe()
+    try:
+        # Written whole before the fork (a few bytes a document, within the pipe's buffer),
+        # then closed, so that a child reading the empty queue finds its end.
+        for index in sorted(range(count), key=lambda index: -len(documents[index][0])):
+            os.write(feed, index.to_bytes(INDEX_BYTES, "big"))
+    finally:
+        os.close(feed)
+    running = set()
     parent = os.getpid()
     try:
-        for share in shares:
+        for _ in range(processes):
             pid = os.fork()
             if pid == 0:
-                _child([(index, documents[index]) for index in share], folder, parent)
-            running[pid] = share
+                _child(documents, queue, folder, parent)
+            running.add(pid)
+        os.close(queue)
+        queue = None
         while running:
             time.sleep(POLL_SECONDS)
-            for pid, share in list(running.items()):
+            for pid in list(running):
                 done, status = os.waitpid(pid, os.WNOHANG)
                 if done:
-                    del running[pid]
-                    rendered.update(_outcomes(share, folder, status))
+                    running.discard(pid)
+                    if status:
+                        raise RuntimeError(_failure(folder, status))
     finally:
+        if queue is not None:
+            os.close(queue)
         # A failed document, or the task's time limit: the others stop now rather than render
         # on for nothing.
         for pid in running:
@@ -99,49 +108,61 @@ def _render_forked(documents, processes, folder):
                 os.kill(pid, signal.SIGKILL)
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, 0)
-    return [rendered[index] for index in range(count)]
+    return [_outcome(folder, index) for index in range(count)]
 
 
-def _child(share, folder, parent):
-    """The forked process: render the (index, document) of ``share`` one after the other, each
-    pickled (or its error) to a file of ``folder``; stop at the first error; exit without
-    running the parent's exit handlers (os._exit, so it never returns)."""
+# The size of an index in the queue: a pipe's reads of a few bytes are whole (pipe(7)).
+INDEX_BYTES = 4
+
+
+def _child(documents, queue, folder, parent):
+    """The forked process: render the documents whose indexes it takes from ``queue``, one
+    after the other, each pickled to a file of ``folder`` named by its index; at the first
+    error, write it to a file ``error-<pid>`` and stop (exit status 2); exit without running
+    the parent's exit handlers (os._exit, so it never returns)."""
     code = 1
     try:
         _in_child(parent)
-        for index, (html, options) in share:
+        while taken := os.read(queue, INDEX_BYTES):
+            index = int.from_bytes(taken, "big")
             try:
-                outcome = ("document", _render(html, options))
+                outcome = _render(*documents[index])
             except BaseException as error:
-                outcome = ("error", f"{type(error).__name__}: {error}", traceback.format_exc())
+                with open(folder / f"error-{os.getpid()}", "wb") as file:
+                    message = f"{type(error).__name__}: {error}"
+                    pickle.dump((message, traceback.format_exc()), file)
+                code = 2
+                return
             with open(folder / str(index), "wb") as file:
                 pickle.dump(outcome, file, protocol=pickle.HIGHEST_PROTOCOL)
-            if outcome[0] == "error":
-                break
         code = 0
     finally:
         os._exit(code)
 
 
-def _outcomes(share, folder, status):
-    """{index: RenderedDocument} of the documents a child has ended with, or RuntimeError."""
-    outcomes = {}
-    for index in share:
-        path = folder / str(index)
-        if not path.exists():
-            how = (
-                f"killed by signal {os.WTERMSIG(status)}, out of memory or stopped"
-                if os.WIFSIGNALED(status)
-                else f"exit status {os.waitstatus_to_exitcode(status)}"
-            )
-            raise RuntimeError(f"A PDF render process ended without its document ({how}).")
+def _failure(folder, status):
+    """The error of a child that ended with ``status`` other than 0: the one it wrote, or how
+    it ended."""
+    for path in folder.glob("error-*"):
         with open(path, "rb") as file:
-            outcome = pickle.load(file)
-        if outcome[0] == "error":
-            logger.error("A PDF render process failed:\n%s", outcome[2])
-            raise RuntimeError(f"A PDF render process failed: {outcome[1]}")
-        outcomes[index] = outcome[1]
-    return outcomes
+            message, trace = pickle.load(file)
+        logger.error("A PDF render process failed:\n%s", trace)
+        return f"A PDF render process failed: {message}"
+    how = (
+        f"killed by signal {os.WTERMSIG(status)}, out of memory or stopped"
+        if os.WIFSIGNALED(status)
+        else f"exit status {os.waitstatus_to_exitcode(status)}"
+    )
+    return f"A PDF render process ended without its document ({how})."
+
+
+def _outcome(folder, index):
+    """The RenderedDocument of document ``index``, which a child has written."""
+    path = folder / str(index)
+    if not path.exists():
+        raise RuntimeError("A PDF render process ended without its document.")
+    with open(path, "rb") as file:
+        return pickle.load(file)
 
 
 def _render(html, options):

@@ -30,8 +30,13 @@ from .fetcher import BASE_URL, SafeURLFetcher, resolve
 logger = logging.getLogger(__name__)
 
 STYLESHEET = f"{settings.STATIC_URL}pdfs/print.css"
-# Added to it for the parts of a long brief, which have no running heads (pdfs/parts.py).
-PART_STYLESHEET = f"{settings.STATIC_URL}pdfs/print-part.css"
+# Added to it for the documents of a long brief (pdfs/parts.py), by name: "part" for its parts,
+# which have no running heads; "heads" for the running heads but the page number, drawn once;
+# "page-numbers" for the page numbers alone.
+LAYER_STYLESHEETS = {
+    layer: f"{settings.STATIC_URL}pdfs/print-{layer}.css"
+    for layer in ("part", "heads", "page-numbers")
+}
 # Tagged PDF for screen readers (PDF/UA-1: structure tree, language, title shown).
 PDF_VARIANT = "pdf/ua-1"
 # Site-relative links (href="/briefs/...") made absolute, so that they work from the PDF.
@@ -111,6 +116,9 @@ def brief_context(page, revision, kind) -> dict:
         # What the template shows: the whole brief, or one part of it (see pdfs/parts.py).
         "show": WHOLE_BRIEF,
         "running_pages": (),
+        # Blocks leave out what the PDF would hide: a chart's phone-width drawing and its data
+        # table (briefs/blocks.py ChartBlock): parsed and styled for nothing otherwise.
+        "for_pdf": True,
         **version_stamp(page, revision, kind),
     }
     # The body's blocks as HTML, one string each (the parts of a long brief take runs of them).
@@ -161,7 +169,7 @@ class PrintResources:
     key: tuple
     font_config: object  # weasyprint.text.fonts.FontConfiguration
     stylesheet: object  # weasyprint.CSS
-    part_stylesheet: object  # weasyprint.CSS
+    layers: dict  # {name: weasyprint.CSS} of LAYER_STYLESHEETS
     refused: list
 
 
@@ -176,7 +184,8 @@ def print_resources() -> PrintResources:
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
-    urls = [urllib.parse.urljoin(BASE_URL, path) for path in (STYLESHEET, PART_STYLESHEET)]
+    paths = [STYLESHEET, *LAYER_STYLESHEETS.values()]
+    urls = [urllib.parse.urljoin(BASE_URL, path) for path in paths]
     stats = [resolve(url).stat() for url in urls]
     key = tuple(
         (url, stat.st_mtime_ns, stat.st_size) for url, stat in zip(urls, stats, strict=True)
@@ -185,10 +194,11 @@ def print_resources() -> PrintResources:
     if cached is None or cached.key != key:
         fetcher = SafeURLFetcher()
         font_config = FontConfiguration()
-        stylesheet, part = (
+        stylesheet, *layers = (
             CSS(url=url, url_fetcher=fetcher, font_config=font_config) for url in urls
         )
-        cached = PrintResources(key, font_config, stylesheet, part, fetcher.refused)
+        layers = dict(zip(LAYER_STYLESHEETS, layers, strict=True))
+        cached = PrintResources(key, font_config, stylesheet, layers, fetcher.refused)
         _local.print_resources = cached
     return cached
 
@@ -250,10 +260,11 @@ class RenderedDocument:
 
 
 def render_document(
-    html: str, *, variant=PDF_VARIANT, print_stylesheet=False, part=False, attachments=()
+    html: str, *, variant=PDF_VARIANT, print_stylesheet=False, layer=None, attachments=()
 ) -> RenderedDocument:
-    """See html_to_pdf; ``part``: a part of a long brief (pdfs/parts.py), without running heads.
-    The PDF is not checked here (a long brief is checked once merged)."""
+    """See html_to_pdf; ``layer``: the name of the LAYER_STYLESHEETS added to the print
+    stylesheet, for a document of a long brief (pdfs/parts.py). The PDF is not checked here (a
+    long brief is checked once merged)."""
     from weasyprint import HTML
 
     fetcher = SafeURLFetcher()
@@ -261,7 +272,7 @@ def render_document(
     refused = []
     if print_stylesheet:
         resources = print_resources()
-        stylesheets = [resources.stylesheet] + ([resources.part_stylesheet] if part else [])
+        stylesheets = [resources.stylesheet] + ([resources.layers[layer]] if layer else [])
         options = {"font_config": resources.font_config, "stylesheets": stylesheets}
         refused = list(resources.refused)
     cache_page_references()

@@ -233,6 +233,10 @@ def test_in_parts_the_running_heads_are_artifacts(long_page, in_parts):
     """The running heads laid over each page (a form XObject) are marked as artifacts, and the
     page's own marked content is all in the structure tree."""
     result = render_revision(long_page.live_revision)
+    reader = pypdf.PdfReader(io.BytesIO(result.data))
+    heads = [long_page.title, long_page.get_kind_display(), settings.BRIEFDESK_PUBLISHER]
+    for pdf_page in reader.pages[1:]:  # drawn once, on every page but the cover
+        assert all(head in squash(pdf_page.extract_text()) for head in heads)
     pdf = pikepdf.open(io.BytesIO(result.data))
     for page in pdf.pages[1:]:
         # Laid over the page: its content's last operator draws the form.
@@ -288,6 +292,27 @@ def test_in_parts_the_documents_render_side_by_side_in_processes_of_their_own(
     assert _most_at_once([document.span for document in rendered]) == 2
     settings.BRIEFDESK_PDF_RENDER_PROCESSES = 1
     assert {document.pid for document in processes.render_documents(documents)} == {os.getpid()}
+
+
+def _slow_first(html, **options):
+    """A stand-in for rendering.render_document: the largest document takes far longer."""
+    time.sleep(2 if html.startswith("<p>largest") else 0.1)
+    return types.SimpleNamespace(pid=os.getpid(), html=html, page_count=1)
+
+
+def test_a_render_process_that_is_done_takes_the_next_document(settings, monkeypatch):
+    """Documents go to whichever process is free, largest first: not to shares fixed in advance
+    from their sizes, which would leave one process idle while the other renders on."""
+    settings.BRIEFDESK_PDF_RENDER_PROCESSES = 2
+    monkeypatch.setattr(processes, "render_document", _slow_first)
+    monkeypatch.setattr(processes, "_warm", True)
+    documents = [("<p>largest</p>" + "." * 50, {})] + [
+        (f"<p>document {n}</p>" + "." * (40 - n), {}) for n in range(3)
+    ]
+    largest, *others = processes.render_documents(documents)
+    # Shares by size would have given the smallest document to the largest one's process.
+    assert len({document.pid for document in others}) == 1
+    assert largest.pid != others[0].pid
 
 
 def _query(html, **options):

@@ -124,3 +124,20 @@ def test_links_keep_working_from_the_pdf(brief_factory):
     assert f"{root}/briefs/" in uris or f"{root.rstrip('/')}/briefs/" in uris
     assert "https://example.org/y" in uris
     assert not [uri for uri in uris if uri.startswith("briefdesk:")], uris
+
+
+def test_the_pdf_leaves_out_what_it_would_hide_of_a_chart(brief_index, client):
+    """A chart's phone-width drawing and its data table, which the site shows, are not in the
+    PDF's HTML (the print stylesheet would hide them: they were parsed and styled for nothing)."""
+    from briefs.tests.conftest import build_corpus, chart, make_brief, make_evidence
+
+    corpus = build_corpus()
+    fdi = make_evidence(
+        corpus["kaz"], "the elite welcomes it", figures=[("1620000000", "USD", 2011, "FDI")]
+    )
+    page = make_brief(brief_index, "Charted", [chart("Chinese FDI", [corpus["fdi_1999"], fdi])])
+    html = rendering.render_brief_html(page, page.live_revision)
+    assert html.count("<svg") == 1 and "chart-svg--wide" in html
+    assert "chart-svg--narrow" not in html and "chart__data" not in html
+    site = client.get(page.url).content.decode()
+    assert "chart-svg--narrow" in site and "chart__data" in site
