@@ -81,20 +81,37 @@ Targets that may read "no" in the table, and why:
   In one process the time target was not met: it is 30 % below WeasyPrint's own cost per page
   (layout about 0.042 and writing 0.028 CPU s/page on a quiet machine). So the parts are now
   rendered side by side (pdfs/processes.py): BRIEFDESK_PDF_RENDER_PROCESSES (2) processes forked
-  from the worker, each rendering its share of the body's parts and the back (largest first),
-  then the cover and contents beside the running heads; the worker merges. Measured here on 2
+  from the worker, each taking the body's parts and the back from a queue (largest first),
+  then the cover and contents beside the page numbers; the worker merges. Measured here on 2
   CPUs, the same run's baseline being the same render with one process: 0.084-0.100 ->
   0.051-0.058 s/page wall, for 0.092-0.104 CPU s/page in all (a forked process warms its own
   caches and copies the pages it writes to). The two processes are then busy for the whole body
   phase (about 8 s each), so 0.05 s/page on 2 CPUs needs WeasyPrint's own work per page about 15
   % smaller; HTML parsing (tinyhtml5, pure Python) is about a tenth of it. What stays serial is
   the brief's context and body HTML (about 0.4 s), the cover and running heads (1.2-1.4 s, two
-  documents side by side) and the merge (0.7-1.0 s). Forking by hand, one process per share
-  rather than per document: multiprocessing refuses to start processes from a Celery pool
-  process, and a process per document loaded fonts and glyphs again each time (0.109 CPU
-  s/page). The worker renders the smallest document itself the first time (0.100 -> 0.098), so
-  that the processes it forks from then on start with its fonts loaded.
-  Memory with processes: each holds its share's largest part (about +65 MB above the fork,
+  documents side by side) and the merge (0.7-1.0 s). Forking by hand, processes that render
+  several documents each rather than one each: multiprocessing refuses to start processes from
+  a Celery pool process, and a process per document loaded fonts and glyphs again each time
+  (0.109 CPU s/page). The worker renders the smallest document itself the first time (0.100 ->
+  0.098), so that the processes it forks from then on start with its fonts loaded.
+  Then (December 7, a host about 1.5x slower, so CPU seconds here are higher): the running
+  heads' document of 201 pages took 2.4-3.4 CPU s, more than the cover and contents beside it
+  (1.7-2.4 s), two thirds of it in WeasyPrint's margin boxes (16 made per page, the four with
+  content sized from their min- and max-content widths). Now the heads but the page number are
+  drawn once, on one page rendered in the body phase and laid over every page as one shared
+  form (static/pdfs/print-heads.css), and the page numbers alone on blank pages
+  (print-page-numbers.css: 1.5 CPU s for 201 pages; pages with no content in their margin boxes
+  still cost about 7 ms each to lay out), so the cover and contents bound that phase. The
+  processes take documents from a queue instead of fixed shares (the estimate of a part's
+  pages from its HTML left one process 3.5 s idle once the parts' HTML had changed), and the
+  PDF's HTML leaves out what print.css hid (a chart's phone-width drawing and data table: 18 %
+  of a part's elements, parsed and styled for nothing). Interleaved A/B runs of the 200-page
+  brief, each the second render of a fresh process: 0.096-0.104 -> 0.074-0.096 s/page.
+  Tried and not kept: the contents' leaders as a dotted border in a flex row (the leaders are
+  half the cover and contents' time: 1.0 of 1.8 CPU s; WeasyPrint's flex layout took twice as
+  long as the leaders); page numbers as positioned blocks instead of margin boxes (the same
+  time as a margin box alone).
+  Memory with processes: each holds the largest part it takes (about +65 MB above the fork,
   pages it writes to included), the worker the merge. The "render processes included" row
   samples the PSS (proportional set size: a page shared by n processes counts 1/n in each) of
   the worker and its render processes together every 0.1 s during one more render after the
