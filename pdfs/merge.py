@@ -147,17 +147,17 @@ def _lay_over(merged, heads, numbers):
             + b"\nEMC\n"
         )
         number.obj.Contents = numbers.make_stream(content)
-        resources = dict(number.obj.Resources.items())
-        xobjects = dict(resources.get("/XObject", {}).items())
-        xobjects[SHARED_HEADS] = shared
-        resources["/XObject"] = Dictionary(xobjects)
-        number.obj.Resources = Dictionary(resources)
-        # A part's pages share one resource dictionary: each page gets its own, so that its
-        # running heads' form is listed in its resources only.
-        resources = dict(page.obj.Resources.items())
-        xobjects = dict(resources.get("/XObject", {}).items())
-        xobjects[RUNNING_HEADS] = merged.copy_foreign(number.as_form_xobject())
-        resources["/XObject"] = Dictionary(xobjects)
-        page.obj.Resources = Dictionary(resources)
+        _add_xobject(number, SHARED_HEADS, shared)
+        _add_xobject(page, RUNNING_HEADS, merged.copy_foreign(number.as_form_xobject()))
         page.contents_add(b"q\n", prepend=True)
         page.contents_add(f"\nQ\nq {RUNNING_HEADS} Do Q\n".encode())
+
+
+def _add_xobject(page, name, xobject):
+    """``xobject`` listed as ``name`` in the resources of ``page``, which get a dictionary of
+    their own: WeasyPrint's pages share one, and the form belongs to this page only."""
+    resources = dict(page.obj.Resources.items())
+    xobjects = dict(resources.get("/XObject", {}).items())
+    xobjects[name] = xobject
+    resources["/XObject"] = Dictionary(xobjects)
+    page.obj.Resources = Dictionary(resources)
